@@ -1,0 +1,84 @@
+#pragma once
+// Training a contrastive encoder on a data set. Torch stays in the .cpp files.
+#include "embedscope/engine/dataset.h"
+#include "embedscope/engine/job.h"
+#include "embedscope/engine/run.h"
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace embedscope {
+
+/// The resolved training configuration. JSON keys are the field names below plus
+/// "model_params" / "loss_params" objects validated against the registry.
+struct TrainConfig {
+    std::string model = "conv1d-small";
+    std::map<std::string, double> modelParams; ///< numeric/bool params (bool as 0/1)
+    std::map<std::string, std::string> modelChoices;
+    std::string loss = "supcon";
+    std::map<std::string, double> lossParams;
+    std::map<std::string, std::string> lossChoices;
+    int epochs = 10;
+    int batchSize = 32;        ///< N anchors; the batch holds 2N samples (anchor + positive)
+    double learningRate = 1e-3;
+    double weightDecay = 0.0;
+    uint64_t seed = 1;
+    std::string device = "auto"; ///< auto | cpu | cuda
+    int threads = 0;              ///< intra-op threads; 0 = engine default
+    std::string groupColumn = "group"; ///< metadata column defining positives
+    std::string runName;          ///< empty: chosen by the project
+};
+
+/// Parses JSON (an object; unknown keys or wrong types throw ConfigError naming `origin` and
+/// the key), then applies "key=value" overrides ("model_params.channels=30" for nested).
+/// Missing keys keep their defaults. Validates model/loss names and params against the registry.
+TrainConfig parseTrainConfig(const std::string& json, const std::vector<std::string>& overrides,
+                             const std::string& origin = "config");
+std::string toJson(const TrainConfig& config);
+
+/// Resolves "auto" to "cuda" when the LibTorch in use has a usable GPU, else "cpu".
+/// Throws ConfigError for "cuda" when none is available.
+std::string resolveDevice(const std::string& requested);
+/// True when this LibTorch was built with CUDA and sees a device.
+bool cudaAvailable();
+
+struct EpochReport {
+    int epoch = 0; ///< 0-based
+    int epochs = 0;
+    double trainLoss = 0;
+    double valLoss = 0; ///< NaN when there are no validation samples
+    bool improved = false;
+    double seconds = 0;
+};
+
+struct TrainCallbacks {
+    std::function<void(const EpochReport&)> onEpoch;
+};
+
+/// Trains on the "train" split, validates on "val" after every epoch, keeps the weights of
+/// the minimum val loss and returns a run with curves, the best checkpoint and the embedding of
+/// every sample at that checkpoint. Cancellation (checked every batch) throws CancelledError
+/// unless `keepPartialOnCancel`, in which case the run so far is returned with status
+/// "cancelled" (when at least one epoch finished). Throws DataError when the data cannot be
+/// trained on (fewer than two groups in train, no positives, NaN).
+RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext& ctx,
+                const TrainCallbacks& callbacks = {}, bool keepPartialOnCancel = false);
+
+/// Re-embeds a data set with a run's saved weights (e.g. a new data file). Rows = samples.
+std::vector<float> embedWithRun(const RunRecord& run, const Dataset& data, const JobContext& ctx,
+                                std::size_t* cols = nullptr);
+
+/// The loss on plain matrices, for tests and tools: `z` is n x d row-major, `groups` the
+/// positive-defining label of each row, `ids` the sample id of each row (rows sharing an id
+/// are duplicates and are excluded from each other's terms). SPEC S0 eq. 3.1.
+double supconLossValue(const std::vector<float>& z, std::size_t n, std::size_t d,
+                       const std::vector<int>& groups, const std::vector<int64_t>& ids,
+                       double temperature, const std::string& similarity = "euclidean");
+
+/// Total trainable parameters of a model for an input shape (C, T).
+int64_t modelParameterCount(const std::string& model, const std::map<std::string, double>& params,
+                            const std::vector<int64_t>& inputShape);
+
+} // namespace embedscope

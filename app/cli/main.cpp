@@ -1,0 +1,26 @@
+// embedscope-cli: every job the GUI can start, headless.
+#include "cli_common.h"
+
+#include "embedscope/plugins/builtin.h"
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+    embedscope::plugins::registerBuiltinReaders();
+    CLI::App app{"embedscope-cli: simulate, import, train and embed behaviour data without the GUI",
+                 "embedscope-cli"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string(EMBEDSCOPE_CLI_VERSION));
+    embedscope::cli::addSimulateCommand(app);
+    embedscope::cli::addImportCommand(app);
+    embedscope::cli::addTrainCommand(app);
+    embedscope::cli::addEmbedCommand(app);
+    embedscope::cli::addInfoCommand(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    // Each subcommand's callback stored its exit code here.
+    return embedscope::cli::exitCode();
+}

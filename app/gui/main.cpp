@@ -1,0 +1,57 @@
+// embedscope: the desktop application.
+//   embedscope              opens the built-in demo project
+//   embedscope --demo       same
+//   embedscope PROJECT.h5   opens a project
+#include "embedscope/plugins/builtin.h"
+#include "embedscope/ui/main_window.h"
+#include "embedscope/ui/vtk_widget.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QIcon>
+#include <QTimer>
+
+int main(int argc, char** argv) {
+    // The GL format must be set before QApplication exists (see TOOLCHAIN.md).
+    embedscope::ui::VtkWidget::setDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("embedscope"));
+    QApplication::setOrganizationName(QStringLiteral("embedscope"));
+    QApplication::setApplicationVersion(QStringLiteral(EMBEDSCOPE_APP_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/embedscope/icon.svg")));
+    embedscope::plugins::registerBuiltinReaders();
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Train embeddings of behaviour, signals and images, and look at them."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Open the built-in demo project"));
+    QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                  QStringLiteral("Save a PNG of the window after start-up and quit "
+                                                 "(for documentation and checks)"),
+                                  QStringLiteral("PNG"));
+    parser.addOption(demo);
+    parser.addOption(screenshot);
+    parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("Project file (.h5)"));
+    parser.process(app);
+
+    embedscope::ui::MainWindow window;
+    window.show();
+    const QStringList positional = parser.positionalArguments();
+    if (!positional.isEmpty() && !parser.isSet(demo))
+        window.openProject(positional.front());
+    else
+        window.openDemo();
+
+    if (parser.isSet(screenshot)) {
+        const QString path = parser.value(screenshot);
+        QObject::connect(&window, &embedscope::ui::MainWindow::projectOpened, &window, [&] {
+            QTimer::singleShot(1500, &window, [&window, path] {
+                window.grab().save(path);
+                window.close();
+            });
+        });
+    }
+    return app.exec();
+}

@@ -1,0 +1,85 @@
+#pragma once
+// The main window: project/runs panel, training form, live loss chart, the embedding view and
+// the picked sample's metadata. Jobs run on the JobRunner's worker thread.
+#include "embedscope/engine/dataset.h"
+#include "embedscope/engine/run.h"
+
+#include <QMainWindow>
+
+#include <Eigen/Dense>
+
+class QPlainTextEdit;
+
+namespace embedscope::ui {
+
+class EmbeddingView;
+class JobRunner;
+class LossChart;
+class ProjectPanel;
+class SampleInspector;
+class TrainingPanel;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Opens a project file; a failure shows a dialog (unless quiet) and keeps the current one.
+    bool openProject(const QString& path);
+    /// Makes (first time) and opens the built-in demo project, on the worker thread.
+    void openDemo();
+    void startTraining();
+    void cancelJob();
+    /// Shows a saved run: loss curves and the PCA projection of its embedding.
+    void showRun(const QString& name);
+    bool exportViewPng(const QString& path);
+
+    QString projectPath() const { return projectPath_; }
+    TrainingPanel* trainingPanel() const { return training_; }
+    ProjectPanel* projectPanel() const { return projectPanel_; }
+    LossChart* lossChart() const { return lossChart_; }
+    EmbeddingView* embeddingView() const { return embeddingView_; }
+    SampleInspector* sampleInspector() const { return inspector_; }
+    JobRunner* jobRunner() const { return runner_; }
+    QString currentRun() const { return currentRun_; }
+    /// Error dialogs are replaced by log lines (tests).
+    void setQuietErrors(bool quiet) { quietErrors_ = quiet; }
+    QString lastError() const { return lastError_; }
+
+Q_SIGNALS:
+    void projectOpened(const QString& path);
+    void runShown(const QString& name);
+    void jobFinished(bool ok);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void refreshProject();
+    void recolor(const QString& column);
+    void onPointPicked(int index);
+    void showError(const QString& title, const QString& message);
+    void log(const QString& line);
+
+    JobRunner* runner_ = nullptr;
+    ProjectPanel* projectPanel_ = nullptr;
+    TrainingPanel* training_ = nullptr;
+    LossChart* lossChart_ = nullptr;
+    EmbeddingView* embeddingView_ = nullptr;
+    SampleInspector* inspector_ = nullptr;
+    QPlainTextEdit* console_ = nullptr;
+
+    QString projectPath_;
+    QString datasetName_;
+    MetadataTable metadata_;  ///< of the project's data set, one row per sample
+    QString currentRun_;
+    Eigen::MatrixXd projection_; ///< samples x 3 PCA coordinates of the shown run
+    Eigen::VectorXd explained_;  ///< explained variance ratio of those components
+    QString colorColumn_;
+    bool quietErrors_ = false;
+    QString lastError_;
+};
+
+} // namespace embedscope::ui

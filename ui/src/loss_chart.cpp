@@ -1,0 +1,117 @@
+#include "embedscope/ui/loss_chart.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QLineSeries>
+#include <QPainter>
+#include <QScatterSeries>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace embedscope::ui {
+
+LossChart::LossChart(QWidget* parent) : QWidget(parent) {
+    chart_ = new QChart;
+    chart_->setTitle(tr("Loss"));
+    chart_->legend()->setAlignment(Qt::AlignBottom);
+    chart_->setMargins(QMargins(4, 4, 4, 4));
+    train_ = new QLineSeries;
+    train_->setName(tr("train"));
+    train_->setPen(QPen(QColor(0, 114, 178), 2)); // Okabe–Ito blue
+    val_ = new QLineSeries;
+    val_->setName(tr("validation"));
+    val_->setPen(QPen(QColor(213, 94, 0), 2)); // Okabe–Ito vermillion
+    best_ = new QScatterSeries;
+    best_->setName(tr("best"));
+    best_->setMarkerSize(10);
+    best_->setColor(QColor(213, 94, 0));
+    best_->setBorderColor(Qt::black);
+    chart_->addSeries(train_);
+    chart_->addSeries(val_);
+    chart_->addSeries(best_);
+    x_ = new QValueAxis;
+    x_->setTitleText(tr("epoch"));
+    x_->setLabelFormat(QStringLiteral("%d"));
+    y_ = new QValueAxis;
+    y_->setTitleText(tr("loss"));
+    chart_->addAxis(x_, Qt::AlignBottom);
+    chart_->addAxis(y_, Qt::AlignLeft);
+    for (auto* s : {static_cast<QXYSeries*>(train_), static_cast<QXYSeries*>(val_),
+                    static_cast<QXYSeries*>(best_)}) {
+        s->attachAxis(x_);
+        s->attachAxis(y_);
+    }
+    view_ = new QChartView(chart_);
+    view_->setRenderHint(QPainter::Antialiasing);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(view_);
+    setMinimumHeight(160);
+    rescale();
+}
+
+void LossChart::clear() {
+    train_->clear();
+    val_->clear();
+    best_->clear();
+    rescale();
+}
+
+void LossChart::addEpoch(int epoch, double trainLoss, double valLoss) {
+    // Epochs are shown 1-based, as people count them.
+    if (std::isfinite(trainLoss))
+        train_->append(epoch + 1, trainLoss);
+    if (std::isfinite(valLoss))
+        val_->append(epoch + 1, valLoss);
+    rescale();
+}
+
+void LossChart::setCurves(const std::vector<double>& train, const std::vector<double>& val,
+                          int bestEpoch) {
+    clear();
+    QList<QPointF> t, v;
+    for (std::size_t i = 0; i < train.size(); ++i)
+        if (std::isfinite(train[i]))
+            t.append(QPointF(double(i + 1), train[i]));
+    for (std::size_t i = 0; i < val.size(); ++i)
+        if (std::isfinite(val[i]))
+            v.append(QPointF(double(i + 1), val[i]));
+    train_->replace(t);
+    val_->replace(v);
+    setBestEpoch(bestEpoch);
+}
+
+void LossChart::setBestEpoch(int epoch) {
+    best_->clear();
+    const QLineSeries* source = val_->count() > 0 ? val_ : train_;
+    for (const QPointF& p : source->points())
+        if (static_cast<int>(std::lround(p.x())) == epoch + 1)
+            best_->append(p);
+    rescale();
+}
+
+int LossChart::pointCount() const { return train_->count(); }
+
+void LossChart::rescale() {
+    double lo = INFINITY, hi = -INFINITY, maxEpoch = 1;
+    for (const QLineSeries* s : {train_, val_}) {
+        for (const QPointF& p : s->points()) {
+            lo = std::min(lo, p.y());
+            hi = std::max(hi, p.y());
+            maxEpoch = std::max(maxEpoch, p.x());
+        }
+    }
+    if (!std::isfinite(lo)) {
+        lo = 0;
+        hi = 1;
+    }
+    const double pad = std::max(1e-6, 0.08 * (hi - lo));
+    y_->setRange(lo - pad, hi + pad);
+    x_->setRange(1, std::max(2.0, maxEpoch));
+    x_->setTickCount(std::min(11, static_cast<int>(std::max(2.0, maxEpoch))));
+}
+
+} // namespace embedscope::ui

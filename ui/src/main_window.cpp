@@ -1,0 +1,357 @@
+#include "embedscope/ui/main_window.h"
+
+#include "embedscope/engine/demo.h"
+#include "embedscope/engine/error.h"
+#include "embedscope/engine/pca.h"
+#include "embedscope/engine/project.h"
+#include "embedscope/engine/training.h"
+#include "embedscope/ui/embedding_view.h"
+#include "embedscope/ui/job_runner.h"
+#include "embedscope/ui/loss_chart.h"
+#include "embedscope/ui/project_panel.h"
+#include "embedscope/ui/sample_inspector.h"
+#include "embedscope/ui/training_panel.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QThread>
+
+#include <cmath>
+
+namespace embedscope::ui {
+namespace {
+
+QDockWidget* dock(QMainWindow* window, const QString& title, QWidget* content,
+                  Qt::DockWidgetArea area) {
+    auto* d = new QDockWidget(title, window);
+    d->setObjectName(title);
+    d->setWidget(content);
+    window->addDockWidget(area, d);
+    return d;
+}
+
+QString demoDirectory() {
+    const QByteArray overrideDir = qgetenv("EMBEDSCOPE_DEMO_DIR");
+    if (!overrideDir.isEmpty())
+        return QString::fromLocal8Bit(overrideDir);
+    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    setWindowTitle(QStringLiteral("embedscope"));
+    runner_ = new JobRunner(this);
+    embeddingView_ = new EmbeddingView;
+    setCentralWidget(embeddingView_);
+
+    projectPanel_ = new ProjectPanel;
+    training_ = new TrainingPanel;
+    lossChart_ = new LossChart;
+    inspector_ = new SampleInspector;
+    console_ = new QPlainTextEdit;
+    console_->setReadOnly(true);
+    console_->setMaximumBlockCount(2000);
+
+    dock(this, tr("Project"), projectPanel_, Qt::LeftDockWidgetArea);
+    dock(this, tr("Sample"), inspector_, Qt::LeftDockWidgetArea);
+    dock(this, tr("Training"), training_, Qt::RightDockWidgetArea);
+    auto* lossDock = dock(this, tr("Loss"), lossChart_, Qt::BottomDockWidgetArea);
+    auto* logDock = dock(this, tr("Log"), console_, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(lossDock, logDock);
+    lossDock->raise();
+    buildMenus();
+    resize(1280, 800);
+
+    connect(projectPanel_, &ProjectPanel::openRequested, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open project"), {},
+                                                          tr("HDF5 projects (*.h5 *.hdf5)"));
+        if (!path.isEmpty())
+            openProject(path);
+    });
+    connect(projectPanel_, &ProjectPanel::demoRequested, this, &MainWindow::openDemo);
+    connect(projectPanel_, &ProjectPanel::runSelected, this, &MainWindow::showRun);
+    connect(training_, &TrainingPanel::startRequested, this, &MainWindow::startTraining);
+    connect(training_, &TrainingPanel::cancelRequested, this, &MainWindow::cancelJob);
+    connect(embeddingView_, &EmbeddingView::pointPicked, this, &MainWindow::onPointPicked);
+    connect(embeddingView_, &EmbeddingView::colorColumnChanged, this, &MainWindow::recolor);
+    connect(runner_, &JobRunner::progressChanged, training_, &TrainingPanel::setProgress);
+    connect(runner_, &JobRunner::progressChanged, this,
+            [this](double f, const QString& stage) {
+                statusBar()->showMessage(QStringLiteral("%1: %2 (%3%)")
+                                             .arg(runner_->title(), stage)
+                                             .arg(int(std::lround(f * 100))));
+            });
+    connect(runner_, &JobRunner::finished, this,
+            [this](bool ok, bool cancelled, const QString& error) {
+                training_->setRunning(false);
+                if (cancelled)
+                    training_->setStatus(tr("Cancelled"));
+                else if (!ok)
+                    showError(runner_->title(), error);
+                else
+                    training_->setStatus(tr("Done"));
+                statusBar()->showMessage(ok ? tr("%1 finished").arg(runner_->title())
+                                            : tr("%1 stopped").arg(runner_->title()),
+                                         5000);
+                log(QStringLiteral("%1: %2").arg(runner_->title(),
+                                                 ok ? QStringLiteral("finished")
+                                                 : cancelled ? QStringLiteral("cancelled")
+                                                             : error));
+                Q_EMIT jobFinished(ok);
+            });
+}
+
+MainWindow::~MainWindow() {
+    runner_->cancel();
+    runner_->wait();
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open project…"), QKeySequence::Open, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open project"), {},
+                                                          tr("HDF5 projects (*.h5 *.hdf5)"));
+        if (!path.isEmpty())
+            openProject(path);
+    });
+    file->addAction(tr("Open &demo project"), this, &MainWindow::openDemo);
+    file->addSeparator();
+    file->addAction(tr("&Export view as PNG…"), QKeySequence(tr("Ctrl+E")), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export view"),
+                                                          QStringLiteral("embedding.png"),
+                                                          tr("PNG images (*.png)"));
+        if (!path.isEmpty())
+            exportViewPng(path);
+    });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    QMenu* run = menuBar()->addMenu(tr("&Training"));
+    run->addAction(tr("&Start"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::startTraining);
+    run->addAction(tr("&Cancel"), QKeySequence(tr("Ctrl+.")), this, &MainWindow::cancelJob);
+}
+
+void MainWindow::log(const QString& line) {
+    console_->appendPlainText(QDateTime::currentDateTime().toString(QStringLiteral("hh:mm:ss ")) +
+                              line);
+}
+
+void MainWindow::showError(const QString& title, const QString& message) {
+    lastError_ = message;
+    log(QStringLiteral("error: ") + message);
+    if (!quietErrors_)
+        QMessageBox::critical(this, title, message);
+}
+
+bool MainWindow::openProject(const QString& path) {
+    try {
+        ProjectFile project = ProjectFile::open(path.toStdString());
+        const auto datasets = project.datasetNames();
+        if (datasets.empty())
+            throw DataError(path.toStdString() + ": the project holds no data set to train on");
+        const Dataset header = project.readDatasetHeader(datasets.front());
+        projectPath_ = path;
+        datasetName_ = QString::fromStdString(datasets.front());
+        metadata_ = header.metadata;
+        currentRun_.clear();
+        projection_.resize(0, 0);
+        QStringList columns;
+        for (const auto& c : metadata_.columns())
+            columns << QString::fromStdString(c.name);
+        colorColumn_ = columns.contains(QStringLiteral("substance")) ? QStringLiteral("substance")
+                       : columns.contains(QStringLiteral("group"))   ? QStringLiteral("group")
+                       : columns.isEmpty()                           ? QString()
+                                                                     : columns.front();
+        embeddingView_->setColorColumns(columns, colorColumn_);
+        embeddingView_->clear();
+        lossChart_->clear();
+        inspector_->showSample(metadata_, -1);
+        refreshProject();
+        setWindowTitle(QStringLiteral("embedscope — %1").arg(QFileInfo(path).fileName()));
+        log(tr("opened %1: data set '%2', %3 samples").arg(path, datasetName_).arg(metadata_.rowCount()));
+        Q_EMIT projectOpened(path);
+        if (projectPanel_->runCount() > 0) {
+            ProjectFile reopened = ProjectFile::open(path.toStdString());
+            const auto runs = reopened.runNames();
+            projectPanel_->selectRun(QString::fromStdString(runs.back()));
+        }
+        return true;
+    } catch (const std::exception& e) {
+        showError(tr("Cannot open project"), QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+void MainWindow::refreshProject() {
+    ProjectFile project = ProjectFile::open(projectPath_.toStdString());
+    QStringList datasets;
+    for (const auto& d : project.datasetNames())
+        datasets << QString::fromStdString(d);
+    QList<RunSummary> runs;
+    for (const auto& name : project.runNames()) {
+        const RunRecord r = project.readRun(name);
+        RunSummary s;
+        s.name = QString::fromStdString(r.name);
+        s.status = QString::fromStdString(r.status);
+        s.epochs = static_cast<int>(r.trainLoss.size());
+        s.bestEpoch = r.bestEpoch;
+        s.bestValLoss = r.bestEpoch >= 0 && r.bestEpoch < int(r.valLoss.size())
+                            ? r.valLoss[r.bestEpoch]
+                            : NAN;
+        runs << s;
+    }
+    projectPanel_->setProject(projectPath_, datasets, runs);
+}
+
+void MainWindow::openDemo() {
+    const QString dir = demoDirectory();
+    const bool started = runner_->start(tr("Demo project"), [this, dir](JobContext& ctx) {
+        const std::string path = ensureDemoProject(dir.toStdString(), ctx);
+        runner_->postToGui([this, path] { openProject(QString::fromStdString(path)); });
+    });
+    if (!started)
+        log(tr("a job is already running"));
+}
+
+void MainWindow::startTraining() {
+    if (projectPath_.isEmpty()) {
+        showError(tr("Training"), tr("Open a project (or the demo project) first."));
+        return;
+    }
+    if (runner_->isRunning())
+        return;
+    TrainConfig config = training_->config();
+    // Keep one core for the interface on small machines; torch uses the rest.
+    const int cores = QThread::idealThreadCount();
+    config.threads = cores > 2 ? cores - 1 : 1;
+    const std::string path = projectPath_.toStdString();
+    const std::string datasetName = datasetName_.toStdString();
+    lossChart_->clear();
+    training_->setRunning(true);
+    log(tr("training %1 with %2 on '%3' for %4 epochs")
+            .arg(QString::fromStdString(config.model), QString::fromStdString(config.loss),
+                 datasetName_)
+            .arg(config.epochs));
+    runner_->start(tr("Training"), [this, config, path, datasetName](JobContext& ctx) mutable {
+        ProjectFile project = ProjectFile::open(path);
+        const Dataset data = project.readDataset(datasetName);
+        config.runName = project.uniqueRunName(config.model);
+        TrainCallbacks callbacks;
+        callbacks.onEpoch = [this](const EpochReport& r) {
+            runner_->postToGui([this, r] {
+                lossChart_->addEpoch(r.epoch, r.trainLoss, r.valLoss);
+                log(QStringLiteral("epoch %1/%2: train %3, val %4%5")
+                        .arg(r.epoch + 1)
+                        .arg(r.epochs)
+                        .arg(r.trainLoss, 0, 'f', 4)
+                        .arg(r.valLoss, 0, 'f', 4)
+                        .arg(r.improved ? QStringLiteral(" (best)") : QString()));
+            });
+        };
+        RunRecord run = train(data, config, ctx, callbacks, /*keepPartialOnCancel=*/true);
+        run.name = config.runName;
+        project.writeRun(run); // crash-safe: temp copy + rename
+        const QString name = QString::fromStdString(run.name);
+        runner_->postToGui([this, name] {
+            refreshProject();
+            projectPanel_->selectRun(name);
+            showRun(name);
+        });
+        if (run.status == "cancelled")
+            throw CancelledError();
+    });
+}
+
+void MainWindow::cancelJob() {
+    if (runner_->isRunning()) {
+        runner_->cancel();
+        training_->setStatus(tr("Cancelling…"));
+    }
+}
+
+void MainWindow::showRun(const QString& name) {
+    try {
+        ProjectFile project = ProjectFile::open(projectPath_.toStdString());
+        const RunRecord run = project.readRun(name.toStdString());
+        if (run.embeddingRows != metadata_.rowCount())
+            throw DataError(name.toStdString() + ": embedding rows (" +
+                            std::to_string(run.embeddingRows) + ") differ from the data set (" +
+                            std::to_string(metadata_.rowCount()) + ")");
+        Eigen::MatrixXd z(run.embeddingRows, run.embeddingCols);
+        for (std::size_t r = 0; r < run.embeddingRows; ++r)
+            for (std::size_t c = 0; c < run.embeddingCols; ++c)
+                z(r, c) = run.embedding[r * run.embeddingCols + c];
+        const PcaModel pca = fitPca(z, 3);
+        projection_ = pca.transform(z);
+        explained_ = pca.explainedVarianceRatio;
+        currentRun_ = name;
+        lossChart_->setCurves(run.trainLoss, run.valLoss, run.bestEpoch);
+        recolor(colorColumn_);
+        log(tr("run %1: %2 samples, embedding dimension %3").arg(name).arg(run.embeddingRows).arg(run.embeddingCols));
+        Q_EMIT runShown(name);
+    } catch (const std::exception& e) {
+        showError(tr("Cannot show run"), QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::recolor(const QString& column) {
+    colorColumn_ = column;
+    if (projection_.rows() == 0)
+        return;
+    viewer::ScatterData data;
+    data.dims = projection_.cols() >= 3 ? 3 : 2;
+    const auto n = static_cast<std::size_t>(projection_.rows());
+    data.xyz.resize(n * 3, 0.0);
+    for (std::size_t i = 0; i < n; ++i)
+        for (int k = 0; k < std::min<int>(3, int(projection_.cols())); ++k)
+            data.xyz[i * 3 + k] = projection_(Eigen::Index(i), k);
+    const bool hasColumn = !column.isEmpty() && metadata_.has(column.toStdString());
+    for (std::size_t i = 0; i < n; ++i) {
+        data.categories.push_back(hasColumn ? metadata_.column(column.toStdString()).text(i)
+                                            : std::string("all"));
+        std::string label;
+        for (const auto& c : metadata_.columns())
+            label += c.name + ": " + c.text(i) + "\n";
+        data.labels.push_back(label);
+    }
+    data.colorTitle = column.toStdString();
+    for (int k = 0; k < 3; ++k) {
+        const double pct = k < explained_.size() ? 100.0 * explained_(k) : 0.0;
+        data.axisTitles.push_back("PC" + std::to_string(k + 1) + " (" +
+                                  QString::number(pct, 'f', 1).toStdString() + "%)");
+    }
+    embeddingView_->setEmbedding(data);
+}
+
+void MainWindow::onPointPicked(int index) {
+    inspector_->showSample(metadata_, index);
+}
+
+bool MainWindow::exportViewPng(const QString& path) {
+    const bool ok = embeddingView_->exportPng(path);
+    if (!ok)
+        showError(tr("Export"), tr("Could not write %1").arg(path));
+    else
+        log(tr("exported the view to %1").arg(path));
+    return ok;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (runner_->isRunning()) {
+        log(tr("closing: cancelling the running job"));
+        runner_->cancel();
+        runner_->wait(); // the worker stops within one batch
+    }
+    event->accept();
+}
+
+} // namespace embedscope::ui

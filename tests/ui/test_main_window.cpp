@@ -1,0 +1,160 @@
+// The whole slice through the GUI: open the demo, train 2 epochs on the worker thread while
+// the event loop keeps running, then check the loss chart, the saved run and the rendered view.
+#include "embedscope/engine/project.h"
+#include "embedscope/plugins/builtin.h"
+#include "embedscope/ui/embedding_view.h"
+#include "embedscope/ui/job_runner.h"
+#include "embedscope/ui/loss_chart.h"
+#include "embedscope/ui/main_window.h"
+#include "embedscope/ui/project_panel.h"
+#include "embedscope/ui/sample_inspector.h"
+#include "embedscope/ui/training_panel.h"
+#include "embedscope/ui/vtk_widget.h"
+
+#include <QElapsedTimer>
+#include <QPushButton>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace embedscope::ui;
+
+namespace {
+
+/// Measures the longest gap between ticks of a 10 ms timer: how long the event loop stalled.
+class StallMeter : public QObject {
+public:
+    StallMeter() {
+        timer_.setInterval(10);
+        connect(&timer_, &QTimer::timeout, this, [this] {
+            const qint64 now = clock_.elapsed();
+            maxGapMs_ = std::max(maxGapMs_, now - last_);
+            last_ = now;
+        });
+    }
+    void start() {
+        clock_.start();
+        last_ = 0;
+        maxGapMs_ = 0;
+        timer_.start();
+    }
+    qint64 stop() {
+        timer_.stop();
+        return maxGapMs_;
+    }
+
+private:
+    QTimer timer_;
+    QElapsedTimer clock_;
+    qint64 last_ = 0;
+    qint64 maxGapMs_ = 0;
+};
+
+int distinctColours(const QImage& image) {
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 2)
+        for (int x = 0; x < image.width(); x += 2)
+            colours.insert(image.pixel(x, y) & 0xF0F0F0); // coarse: ignore anti-aliasing noise
+    return colours.size();
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir demoDir_;
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(demoDir_.isValid());
+        qputenv("EMBEDSCOPE_DEMO_DIR", demoDir_.path().toLocal8Bit());
+        embedscope::plugins::registerBuiltinReaders();
+    }
+
+    void demoTrainTwoEpochsAndShow() {
+        MainWindow window;
+        window.setQuietErrors(true);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+        QSignalSpy opened(&window, &MainWindow::projectOpened);
+        window.openDemo();
+        QVERIFY2(opened.wait(60000), qPrintable(window.lastError()));
+        QVERIFY(window.projectPath().endsWith("embedscope-demo.h5"));
+        QCOMPARE(window.projectPanel()->runCount(), 0);
+
+        window.trainingPanel()->setEpochs(2);
+        QSignalSpy finished(&window, &MainWindow::jobFinished);
+        StallMeter stalls;
+        stalls.start();
+        QTest::mouseClick(window.trainingPanel()->startButton(), Qt::LeftButton);
+        QVERIFY(window.jobRunner()->isRunning());
+        QVERIFY(!window.trainingPanel()->startButton()->isEnabled());
+        QVERIFY(finished.wait(240000));
+        const qint64 maxStall = stalls.stop();
+        QVERIFY2(finished.front().at(0).toBool(), qPrintable(window.lastError()));
+        qInfo("longest event-loop stall during training: %lld ms", maxStall);
+        QVERIFY2(maxStall < 50, qPrintable(QString("event loop stalled %1 ms").arg(maxStall)));
+
+        // The run is saved, listed, and its curves are on the chart.
+        QTRY_COMPARE_WITH_TIMEOUT(window.projectPanel()->runCount(), 1, 10000);
+        QCOMPARE(window.lossChart()->pointCount(), 2);
+        QVERIFY(!window.currentRun().isEmpty());
+        const auto project = embedscope::ProjectFile::open(window.projectPath().toStdString());
+        const auto run = project.readRun(window.currentRun().toStdString());
+        QCOMPARE(run.trainLoss.size(), std::size_t(2));
+        QCOMPARE(run.embeddingRows, std::size_t(80)); // (3 x 3 + 1) groups x 8 animals
+
+        // The rendered embedding is not blank: several category colours on a white background.
+        QTest::qWait(300);
+        const QImage image = window.embeddingView()->grabScene();
+        QVERIFY(!image.isNull());
+        const int colours = distinctColours(image);
+        qInfo("distinct colours in the embedding view: %d", colours);
+        QVERIFY2(colours >= 5, qPrintable(QString::number(colours)));
+        window.grab().save(QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR "/main_window_after_training.png"));
+    }
+
+    void closingDuringTrainingCancelsCleanly() {
+        auto* window = new MainWindow;
+        window->setQuietErrors(true);
+        window->show();
+        QSignalSpy opened(window, &MainWindow::projectOpened);
+        window->openDemo();
+        QVERIFY(opened.wait(60000));
+        window->trainingPanel()->setEpochs(500);
+        window->startTraining();
+        QVERIFY(window->jobRunner()->isRunning());
+        QTest::qWait(1500);
+        QElapsedTimer t;
+        t.start();
+        window->close(); // cancels and waits for the worker
+        QVERIFY(!window->jobRunner()->isRunning());
+        qInfo("close took %lld ms while training", t.elapsed());
+        QVERIFY(t.elapsed() < 10000);
+        delete window;
+    }
+
+    void badProjectShowsAnErrorAndKeepsState() {
+        MainWindow window;
+        window.setQuietErrors(true);
+        QTemporaryDir dir;
+        const QString bogus = dir.filePath("bogus.h5");
+        QFile f(bogus);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("not an hdf5 file");
+        f.close();
+        QVERIFY(!window.openProject(bogus));
+        QVERIFY(window.lastError().contains("bogus.h5"));
+        QVERIFY(window.projectPath().isEmpty());
+    }
+};
+
+int main(int argc, char** argv) {
+    VtkWidget::setDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    TestMainWindow test;
+    return QTest::qExec(&test, argc, argv);
+}
+#include "test_main_window.moc"

@@ -8,7 +8,7 @@
 namespace embedscope {
 namespace {
 // Bump when the simulator or the demo parameters change, so stale demo files are remade.
-constexpr const char* kDemoTag = "\"demo_version\":2";
+constexpr const char* kDemoTag = "\"demo_version\":3";
 constexpr const char* kDemoDataset = "openfield";
 } // namespace
 
@@ -16,7 +16,7 @@ OpenFieldParams demoOpenFieldParams() {
     OpenFieldParams p;
     p.substances = 3;
     p.doses = 3;
-    p.animalsPerGroup = 8;
+    p.animalsPerGroup = 16;
     p.minutes = 10.0;
     p.experiments = 4;
     p.valFraction = 0.25;

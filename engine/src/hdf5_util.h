@@ -5,6 +5,7 @@
 
 #include <hdf5.h>
 
+#include <functional>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -68,8 +69,7 @@ void writeStringAttr(hid_t loc, const std::string& name, const std::string& valu
                      const std::string& where);
 void writeStringArrayAttr(hid_t loc, const std::string& name,
                           const std::vector<std::string>& values, const std::string& where);
-void writeInt64Attr(hid_t loc, const std::string& name, long long value,
-                    const std::string& where);
+void writeInt64Attr(hid_t loc, const std::string& name, long long value, const std::string& where);
 void writeDoubleAttr(hid_t loc, const std::string& name, double value, const std::string& where);
 void writeInt64ArrayAttr(hid_t loc, const std::string& name, const std::vector<int64_t>& values,
                          const std::string& where);
@@ -101,10 +101,18 @@ void readArray(hid_t loc, const std::string& name, hid_t memType, void* buffer,
 void writeStrings(hid_t loc, const std::string& name, const std::vector<std::string>& values,
                   const std::string& where);
 /// Reads a 1-D string data set (variable or fixed length).
-std::vector<std::string> readStrings(hid_t loc, const std::string& name,
-                                     const std::string& where);
+std::vector<std::string> readStrings(hid_t loc, const std::string& name, const std::string& where);
 
 /// Copies object `name` of group `src` into group `dst` (chunks are copied as stored).
 void copyObject(hid_t src, const std::string& name, hid_t dst, const std::string& where);
+
+/// The crash-safe write (hdf5_rewrite.cpp): builds `<path>.tmp-<pid>` from the objects of the
+/// current file (when `copyExisting`) minus /<skipGroup>/<skipLink>, lets `write` add to it,
+/// fsyncs it and renames it over `path`. On failure the temporary is removed and `path` is
+/// untouched. Throws IoError naming `path`.
+void rewriteProjectFile(const std::string& path, bool copyExisting, const std::string& skipGroup,
+                        const std::string& skipLink, const std::function<void(hid_t file)>& write);
+/// Called by rewriteProjectFile after `write` and before the temporary is closed and renamed.
+void setRewriteHookForTesting(std::function<void()> hook);
 
 } // namespace embedscope::h5

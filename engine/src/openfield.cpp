@@ -15,14 +15,14 @@
 //     phi += (omega + k_wall * w(d) * (u x n)) * dt + 1.5 * sqrt(dt) * N(0,1)
 //   u = (cos phi, sin phi); n = unit vector towards the nearest wall; d = distance to it;
 //   u x n = sin(angle(n) - phi) turns the rat towards the wall; w(d) = clamp((d - 2)/6, 0, 1)
-//   (no pull within 2 cm of a wall, full pull beyond 8 cm); k_wall = 4 rad/s * m_thigmotaxis.
+//   (no pull within 2 cm of a wall, full pull beyond 8 cm); k_wall = 2.5 rad/s * m_thigmotaxis.
 //   omega = individual side preference + circling direction (+-1) * turn_bias (rad/s).
 // Position. x += v cos(phi) dt, y += v sin(phi) dt, reflected off the walls (the heading's
 //   normal component flips). Start: the cage centre +-2 cm, random heading, moving.
 // Rearing. z is a second two-state Markov chain; while z = 1 the rat stands still (v = 0) and
 //   the moving/resting chain is frozen:
-//     P(z 0 -> 1) = rear * h(t) * g(d) * dt,  rear = 0.05 / s * m_rearing,
-//     g(d) = 1.5 within 5 cm of a wall, else 0.5 (rats rear mostly against the walls);
+//     P(z 0 -> 1) = rear * h(t) * g(d) * dt,  rear = 0.035 / s * m_rearing,
+//     g(d) = 1.25 within 5 cm of a wall, else 0.75 (rats rear more against the walls);
 //     P(z 1 -> 0) = dt / 1.8 s (episodes last ~1-3 s).
 // Individual differences (per animal, log-normal factors exp(sigma * N(0,1))): speed
 //   sigma 0.15; activity sigma 0.25 (multiplies onset, divides stop); thigmotaxis 0.25;
@@ -38,7 +38,7 @@
 // Base profiles (multiplier at full effect E = 1):
 //     stimulant-like  (S1): speed 2.0, onset 3.0, stop 0.4, thigmotaxis 1,    rearing 2.5
 //     sedative-like   (S2): speed 0.45, onset 0.3, stop 2.5, thigmotaxis 1,   rearing 0.25
-//     anxiolytic-like (S3): speed 1.0, onset 1.2, stop 1.0, thigmotaxis 0.15, rearing 1.3
+//     anxiolytic-like (S3): speed 1.0, onset 1.2, stop 1.0, thigmotaxis 0.1,  rearing 1.0
 //     stereotypy-like (S4): speed 0.8, onset 1.0, stop 0.6, thigmotaxis 1,    rearing 0.3,
 //                           turn bias 2.5 rad/s (circling)
 // Substance s > 4 mixes two profiles: k = (s-1) div 4, primary p = (s-1) mod 4 with weight 1,
@@ -75,10 +75,10 @@ constexpr double kSpeedRelaxPerS = 2.5;
 constexpr double kSpeedNoiseMoving = 5.0;
 constexpr double kSpeedNoiseResting = 0.4;
 constexpr double kTurnNoise = 1.5;
-constexpr double kWallPullRadS = 4.0;
+constexpr double kWallPullRadS = 2.5;
 constexpr double kWallFreeCm = 2.0;
 constexpr double kWallFullCm = 8.0;
-constexpr double kRearPerS = 0.05;
+constexpr double kRearPerS = 0.035;
 constexpr double kRearDurationS = 1.8;
 constexpr double kRearWallCm = 5.0;
 constexpr double kHillSlope = 2.0;
@@ -96,13 +96,22 @@ struct Profile {
 };
 
 const std::array<Profile, 4> kProfiles = {{
-    {"stimulant-like", {2.0, 3.0, 0.4, 1.0, 2.5}, 0.0,
+    {"stimulant-like",
+     {2.0, 3.0, 0.4, 1.0, 2.5},
+     0.0,
      "faster locomotion, less resting, more rearing"},
-    {"sedative-like", {0.45, 0.3, 2.5, 1.0, 0.25}, 0.0,
+    {"sedative-like",
+     {0.45, 0.3, 2.5, 1.0, 0.25},
+     0.0,
      "slower locomotion, more resting, less rearing"},
-    {"anxiolytic-like", {1.0, 1.2, 1.0, 0.15, 1.3}, 0.0,
-     "more time in the centre (weaker thigmotaxis), slightly more rearing"},
-    {"stereotypy-like", {0.8, 1.0, 0.6, 1.0, 0.3}, 2.5,
+    {"anxiolytic-like",
+     {1.0, 1.2, 1.0, 0.1, 1.0},
+     0.0,
+     "more time in the centre (weaker thigmotaxis); rearing slightly lower as rats leave "
+     "the walls"},
+    {"stereotypy-like",
+     {0.8, 1.0, 0.6, 1.0, 0.3},
+     2.5,
      "circling (turning bias), less rearing, slightly slower"},
 }};
 
@@ -226,8 +235,7 @@ struct Animal {
 
 /// Simulates one rat into x, y, z rows of length T (mapped to (-1, 1) and {0, 1}).
 void simulateAnimal(const OpenFieldParams& p, const GroupEffect& g, uint64_t seed,
-                    const std::vector<double>& habituation, float* xRow, float* yRow,
-                    float* zRow) {
+                    const std::vector<double>& habituation, float* xRow, float* yRow, float* zRow) {
     Rng rng(seed);
     const double L = p.cageCm;
     const double dt = 1.0 / p.rateHz;
@@ -247,6 +255,7 @@ void simulateAnimal(const OpenFieldParams& p, const GroupEffect& g, uint64_t see
     double x = L / 2 + 2.0 * (2.0 * rng.uniform() - 1.0);
     double y = L / 2 + 2.0 * (2.0 * rng.uniform() - 1.0);
     double phi = 2.0 * kPi * rng.uniform();
+    double ux = std::cos(phi), uy = std::sin(phi); // heading unit vector, kept in step with phi
     double v = 0.0;
     bool moving = true;
     bool rearing = false;
@@ -271,7 +280,7 @@ void simulateAnimal(const OpenFieldParams& p, const GroupEffect& g, uint64_t see
         if (rearing) {
             rearing = uRear >= rearEnd;
         } else {
-            const double wallFactor = d < kRearWallCm ? 1.5 : 0.5;
+            const double wallFactor = d < kRearWallCm ? 1.25 : 0.75;
             rearing = uRear < a.rearPerS * h * wallFactor * dt;
             if (!rearing) {
                 if (moving)
@@ -292,24 +301,25 @@ void simulateAnimal(const OpenFieldParams& p, const GroupEffect& g, uint64_t see
             v = std::max(v, 0.0);
         }
 
-        double ux = std::cos(phi), uy = std::sin(phi);
         const double pull = std::clamp((d - kWallFreeCm) / (kWallFullCm - kWallFreeCm), 0.0, 1.0);
         const double towardsWall = ux * ny - uy * nx; // sin(angle(n) - phi)
         phi += (a.omegaRadS + a.wallPullRadS * pull * towardsWall) * dt +
                kTurnNoise * sqrtDt * noisePhi;
 
-        x += v * std::cos(phi) * dt;
-        y += v * std::sin(phi) * dt;
+        ux = std::cos(phi);
+        uy = std::sin(phi);
+        x += v * ux * dt;
+        y += v * uy * dt;
         // Reflect off the walls; the heading's normal component flips.
         if (x < 0 || x > L) {
-            x = x < 0 ? -x : 2 * L - x;
-            x = std::clamp(x, 0.0, L);
+            x = std::clamp(x < 0 ? -x : 2 * L - x, 0.0, L);
             phi = kPi - phi;
+            ux = -ux;
         }
         if (y < 0 || y > L) {
-            y = y < 0 ? -y : 2 * L - y;
-            y = std::clamp(y, 0.0, L);
+            y = std::clamp(y < 0 ? -y : 2 * L - y, 0.0, L);
             phi = -phi;
+            uy = -uy;
         }
         if (phi > kPi || phi < -kPi)
             phi = std::remainder(phi, 2.0 * kPi);
@@ -320,7 +330,9 @@ void simulateAnimal(const OpenFieldParams& p, const GroupEffect& g, uint64_t see
     }
 }
 
-std::string substanceName(int s) { return s == 0 ? "control" : "S" + std::to_string(s); }
+std::string substanceName(int s) {
+    return s == 0 ? "control" : "S" + std::to_string(s);
+}
 
 std::string animalId(std::size_t index) {
     char text[32];
@@ -329,11 +341,16 @@ std::string animalId(std::size_t index) {
 }
 
 nlohmann::json paramsJson(const OpenFieldParams& p) {
-    return {{"substances", p.substances},     {"doses", p.doses},
-            {"animals", p.animalsPerGroup},   {"minutes", p.minutes},
-            {"rate_hz", p.rateHz},            {"cage_cm", p.cageCm},
-            {"experiments", p.experiments},   {"val_fraction", p.valFraction},
-            {"seed", p.seed},                 {"steps", openFieldSteps(p)}};
+    return {{"substances", p.substances},
+            {"doses", p.doses},
+            {"animals", p.animalsPerGroup},
+            {"minutes", p.minutes},
+            {"rate_hz", p.rateHz},
+            {"cage_cm", p.cageCm},
+            {"experiments", p.experiments},
+            {"val_fraction", p.valFraction},
+            {"seed", p.seed},
+            {"steps", openFieldSteps(p)}};
 }
 
 nlohmann::json groundTruth(const OpenFieldParams& p) {
@@ -450,8 +467,8 @@ Dataset simulateOpenField(const OpenFieldParams& params, const JobContext& ctx) 
         for (int a = 0; a < A; ++a, ++index) {
             ctx.throwIfCancelled();
             float* row = data.values.data() + index * sampleSize;
-            simulateAnimal(params, effect, splitMix64(baseSeed + index), habituation, row,
-                           row + T, row + 2 * T);
+            simulateAnimal(params, effect, splitMix64(baseSeed + index), habituation, row, row + T,
+                           row + 2 * T);
             animal.push_back(animalId(index));
             experiment.push_back("exp-" + std::to_string(a % E + 1));
             substance.push_back(substanceName(s));

@@ -85,21 +85,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(embeddingView_, &EmbeddingView::pointPicked, this, &MainWindow::onPointPicked);
     connect(embeddingView_, &EmbeddingView::colorColumnChanged, this, &MainWindow::recolor);
     connect(runner_, &JobRunner::progressChanged, training_, &TrainingPanel::setProgress);
-    connect(runner_, &JobRunner::progressChanged, this,
-            [this](double f, const QString& stage) {
-                statusBar()->showMessage(QStringLiteral("%1: %2 (%3%)")
-                                             .arg(runner_->title(), stage)
-                                             .arg(int(std::lround(f * 100))));
-            });
+    // The status bar says what runs; the progress itself is in the training panel
+    // (QStatusBar::showMessage repaints synchronously, too costly at 20 Hz).
+    connect(runner_, &JobRunner::started, this,
+            [this](const QString& title) { statusBar()->showMessage(tr("%1…").arg(title)); });
     connect(runner_, &JobRunner::finished, this,
             [this](bool ok, bool cancelled, const QString& error) {
-                training_->setRunning(false);
-                if (cancelled)
-                    training_->setStatus(tr("Cancelled"));
-                else if (!ok)
+                if (runner_->title() == tr("Training")) {
+                    training_->setRunning(false);
+                    training_->setStatus(cancelled ? tr("Cancelled")
+                                         : ok      ? tr("Done")
+                                                   : tr("Failed: %1").arg(error));
+                }
+                if (!ok && !cancelled)
                     showError(runner_->title(), error);
-                else
-                    training_->setStatus(tr("Done"));
                 statusBar()->showMessage(ok ? tr("%1 finished").arg(runner_->title())
                                             : tr("%1 stopped").arg(runner_->title()),
                                          5000);
@@ -227,8 +226,10 @@ void MainWindow::startTraining() {
         showError(tr("Training"), tr("Open a project (or the demo project) first."));
         return;
     }
-    if (runner_->isRunning())
+    if (runner_->isRunning()) {
+        training_->setStatus(tr("Wait for \"%1\" to finish first.").arg(runner_->title()));
         return;
+    }
     TrainConfig config = training_->config();
     // Keep one core for the interface on small machines; torch uses the rest.
     const int cores = QThread::idealThreadCount();
@@ -262,6 +263,7 @@ void MainWindow::startTraining() {
         project.writeRun(run); // crash-safe: temp copy + rename
         const QString name = QString::fromStdString(run.name);
         runner_->postToGui([this, name] {
+            Q_EMIT trainingCompleted(name);
             refreshProject();
             projectPanel_->selectRun(name);
             showRun(name);
@@ -295,7 +297,7 @@ void MainWindow::showRun(const QString& name) {
         explained_ = pca.explainedVarianceRatio;
         currentRun_ = name;
         lossChart_->setCurves(run.trainLoss, run.valLoss, run.bestEpoch);
-        recolor(colorColumn_);
+        showProjection();
         log(tr("run %1: %2 samples, embedding dimension %3").arg(name).arg(run.embeddingRows).arg(run.embeddingCols));
         Q_EMIT runShown(name);
     } catch (const std::exception& e) {
@@ -303,33 +305,44 @@ void MainWindow::showRun(const QString& name) {
     }
 }
 
-void MainWindow::recolor(const QString& column) {
-    colorColumn_ = column;
-    if (projection_.rows() == 0)
-        return;
+std::vector<std::string> MainWindow::categoriesOf(const QString& column) const {
+    const bool hasColumn = !column.isEmpty() && metadata_.has(column.toStdString());
+    std::vector<std::string> categories;
+    for (std::size_t i = 0; i < metadata_.rowCount(); ++i)
+        categories.push_back(hasColumn ? metadata_.column(column.toStdString()).text(i)
+                                       : std::string("all"));
+    return categories;
+}
+
+void MainWindow::showProjection() {
     viewer::ScatterData data;
     data.dims = projection_.cols() >= 3 ? 3 : 2;
     const auto n = static_cast<std::size_t>(projection_.rows());
-    data.xyz.resize(n * 3, 0.0);
+    data.xyz.assign(n * 3, 0.0);
     for (std::size_t i = 0; i < n; ++i)
         for (int k = 0; k < std::min<int>(3, int(projection_.cols())); ++k)
             data.xyz[i * 3 + k] = projection_(Eigen::Index(i), k);
-    const bool hasColumn = !column.isEmpty() && metadata_.has(column.toStdString());
+    data.categories = categoriesOf(colorColumn_);
     for (std::size_t i = 0; i < n; ++i) {
-        data.categories.push_back(hasColumn ? metadata_.column(column.toStdString()).text(i)
-                                            : std::string("all"));
         std::string label;
         for (const auto& c : metadata_.columns())
             label += c.name + ": " + c.text(i) + "\n";
         data.labels.push_back(label);
     }
-    data.colorTitle = column.toStdString();
+    data.colorTitle = colorColumn_.toStdString();
     for (int k = 0; k < 3; ++k) {
         const double pct = k < explained_.size() ? 100.0 * explained_(k) : 0.0;
         data.axisTitles.push_back("PC" + std::to_string(k + 1) + " (" +
                                   QString::number(pct, 'f', 1).toStdString() + "%)");
     }
     embeddingView_->setEmbedding(data);
+}
+
+void MainWindow::recolor(const QString& column) {
+    colorColumn_ = column;
+    if (projection_.rows() == 0)
+        return;
+    embeddingView_->setCategories(categoriesOf(column), column);
 }
 
 void MainWindow::onPointPicked(int index) {

@@ -43,8 +43,8 @@ void exportPng(vtkRenderWindow* window, const std::string& path, int scale) {
     writer->SetInputConnection(grab->GetOutputPort());
     writer->Write();
     if (writer->GetErrorCode() != vtkErrorCode::NoError) {
-        throw IoError("cannot write PNG '" + path + "': " +
-                      vtkErrorCode::GetStringFromErrorCode(writer->GetErrorCode()));
+        throw IoError("cannot write PNG '" + path +
+                      "': " + vtkErrorCode::GetStringFromErrorCode(writer->GetErrorCode()));
     }
 }
 

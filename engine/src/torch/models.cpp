@@ -45,7 +45,8 @@ public:
 
     explicit Conv1dSmallImpl(const ModelArgs& args) {
         const int64_t c = args.intParam("channels");
-        const int64_t widths[] = {std::max<int64_t>(4, c / 4), std::max<int64_t>(4, c / 2), c, c, c};
+        const int64_t widths[] = {std::max<int64_t>(4, c / 4), std::max<int64_t>(4, c / 2), c, c,
+                                  c};
         embeddingDim_ = args.intParam("embedding_dim");
         if (args.length < kMinLength)
             throw DataError("model 'conv1d-small' needs at least " + std::to_string(kMinLength) +
@@ -132,13 +133,15 @@ ContrastiveModelImpl::ContrastiveModelImpl(std::shared_ptr<EncoderImpl> encoder,
         // SPEC S0: hidden width ceil((O_enc + O_proj) / 2).
         const int64_t enc = encoder_->outputDim();
         const int64_t hidden = (enc + projectionDim + 1) / 2;
-        head_ = register_module("head", torch::nn::Sequential(torch::nn::Linear(enc, hidden),
-                                                              torch::nn::ReLU(),
-                                                              torch::nn::Linear(hidden, projectionDim)));
+        head_ = register_module(
+            "head", torch::nn::Sequential(torch::nn::Linear(enc, hidden), torch::nn::ReLU(),
+                                          torch::nn::Linear(hidden, projectionDim)));
     }
 }
 
-torch::Tensor ContrastiveModelImpl::embed(const torch::Tensor& x) { return encoder_->forward(x); }
+torch::Tensor ContrastiveModelImpl::embed(const torch::Tensor& x) {
+    return encoder_->forward(x);
+}
 
 torch::Tensor ContrastiveModelImpl::project(const torch::Tensor& z) {
     return head_ ? head_->forward(z) : z;
@@ -175,7 +178,9 @@ std::vector<ComponentInfo> modelRegistry() {
     return infos;
 }
 
-const ComponentInfo& findModel(const std::string& name) { return torchimpl::findEntry(name).info; }
+const ComponentInfo& findModel(const std::string& name) {
+    return torchimpl::findEntry(name).info;
+}
 
 int64_t modelParameterCount(const std::string& model, const std::map<std::string, double>& params,
                             const std::vector<int64_t>& inputShape) {

@@ -57,6 +57,9 @@ public:
     static constexpr const char* kSplitColumn = "split";
     /// Free-form attributes (e.g. simulator parameters as JSON, source file).
     std::string attributesJson = "{}";
+    /// Samples stored in the file, set by ProjectFile::readDataset / readDatasetHeader (the
+    /// header leaves `values` empty, so sampleCount() is 0 there; use this instead).
+    std::size_t headerSampleCount = 0;
 
     std::size_t sampleCount() const;
     std::size_t sampleSize() const;

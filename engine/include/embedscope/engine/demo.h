@@ -7,7 +7,7 @@
 
 namespace embedscope {
 
-/// The demo's parameters: 3 substances x 3 doses + control, 8 animals per group, 10 minutes
+/// The demo's parameters: 3 substances x 3 doses + control, 16 animals per group, 10 minutes
 /// (15,000 steps), 4 cohorts (3 train, 1 val), fixed seed.
 OpenFieldParams demoOpenFieldParams();
 

@@ -20,9 +20,9 @@ struct TrainConfig {
     std::string loss = "supcon";
     std::map<std::string, double> lossParams;
     std::map<std::string, std::string> lossChoices;
-    int epochs = 10;
-    int batchSize = 32;        ///< N anchors; the batch holds 2N samples (anchor + positive)
-    double learningRate = 1e-3;
+    int epochs = 20;
+    int batchSize = 16;        ///< N anchors; the batch holds 2N samples (anchor + positive)
+    double learningRate = 3e-3; ///< defaults tuned on the demo (20 epochs learn clearly)
     double weightDecay = 0.0;
     uint64_t seed = 1;
     std::string device = "auto"; ///< auto | cpu | cuda

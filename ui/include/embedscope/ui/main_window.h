@@ -50,6 +50,8 @@ public:
 Q_SIGNALS:
     void projectOpened(const QString& path);
     void runShown(const QString& name);
+    /// The worker saved run `name`; emitted before the GUI loads and draws it.
+    void trainingCompleted(const QString& name);
     void jobFinished(bool ok);
 
 protected:
@@ -59,6 +61,8 @@ private:
     void buildMenus();
     void refreshProject();
     void recolor(const QString& column);
+    void showProjection();
+    std::vector<std::string> categoriesOf(const QString& column) const;
     void onPointPicked(int index);
     void showError(const QString& title, const QString& message);
     void log(const QString& line);

@@ -35,9 +35,11 @@ public:
     /// The renderer to add to a render window (the scene keeps its own reference).
     vtkRenderer* renderer() const;
 
-    /// Replaces the points, colours, legend and axes, then resets the camera.
-    /// Throws std::invalid_argument when xyz is not n*3 or a per-point vector has a wrong size.
-    void setData(const ScatterData& data);
+    /// Replaces the points, colours, legend and axes, then resets the camera (unless
+    /// `keepCamera`, e.g. when only the colouring changed). Clears the highlight.
+    /// Throws DataError when xyz is not n*3, a coordinate is not finite, dims is not 2 or 3, or
+    /// a per-point vector has a wrong size.
+    void setData(const ScatterData& data, bool keepCamera = false);
     const ScatterData& data() const;
     std::size_t pointCount() const;
 
@@ -67,7 +69,8 @@ public:
     /// Colour of a category of the current data; controlColor() for "control"; unknown
     /// categories get controlColor() too.
     std::array<unsigned char, 3> colorOfCategory(const std::string& category) const;
-    /// Distinct categories of the current data in legend order (natural sort, "control" last).
+    /// Distinct categories of the current data in legend order: "control" first, then the
+    /// others in natural order ("dose 2" before "dose 10"), which is also palette order.
     std::vector<std::string> categoryOrder() const;
 
 private:

@@ -1,0 +1,420 @@
+// TrainConfig <-> JSON, with "key=value" overrides, validated against the model/loss registry.
+// Every error names the origin (file or "config"), the key and what was expected.
+#include "embedscope/engine/error.h"
+#include "embedscope/engine/registry.h"
+#include "embedscope/engine/training.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+namespace embedscope {
+namespace {
+
+using nlohmann::json;
+
+enum class KeyType { Int, UInt, Double, String, Object, Shape };
+
+struct KeyInfo {
+    const char* key;
+    KeyType type;
+};
+
+// "input_shape" is written by train() into a run's config; it is accepted and ignored here so
+// a run's config can be fed back as a training config.
+const std::vector<KeyInfo>& topLevelKeys() {
+    static const std::vector<KeyInfo> keys = {
+        {"model", KeyType::String},
+        {"model_params", KeyType::Object},
+        {"loss", KeyType::String},
+        {"loss_params", KeyType::Object},
+        {"epochs", KeyType::Int},
+        {"batch_size", KeyType::Int},
+        {"learning_rate", KeyType::Double},
+        {"weight_decay", KeyType::Double},
+        {"seed", KeyType::UInt},
+        {"device", KeyType::String},
+        {"threads", KeyType::Int},
+        {"group_column", KeyType::String},
+        {"run_name", KeyType::String},
+        {"input_shape", KeyType::Shape},
+    };
+    return keys;
+}
+
+const KeyInfo* findKey(const std::string& key) {
+    for (const auto& k : topLevelKeys())
+        if (key == k.key)
+            return &k;
+    return nullptr;
+}
+
+std::string knownTopLevel() {
+    std::string s;
+    for (const auto& k : topLevelKeys())
+        s += (s.empty() ? "" : ", ") + std::string(k.key);
+    return s;
+}
+
+std::string knownParams(const ComponentInfo& info) {
+    std::string s;
+    for (const auto& p : info.params)
+        s += (s.empty() ? "" : ", ") + p.key;
+    return s.empty() ? "none" : s;
+}
+
+std::string typeName(const json& v) {
+    if (v.is_number_integer())
+        return "integer";
+    if (v.is_number_float())
+        return "number";
+    return v.type_name();
+}
+
+std::string number(double v) {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+}
+
+[[noreturn]] void fail(const std::string& origin, const std::string& message) {
+    throw ConfigError(origin + ": " + message);
+}
+
+int64_t readInt(const json& v, const std::string& key, const std::string& origin) {
+    if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX))
+        fail(origin, "'" + key + "' is too large");
+    if (v.is_number_integer())
+        return v.get<int64_t>();
+    if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>() &&
+        std::abs(v.get<double>()) < 9e15)
+        return static_cast<int64_t>(v.get<double>());
+    fail(origin, "'" + key + "' must be an integer, got " + typeName(v));
+}
+
+double readNumber(const json& v, const std::string& key, const std::string& origin) {
+    if (!v.is_number())
+        fail(origin, "'" + key + "' must be a number, got " + typeName(v));
+    return v.get<double>();
+}
+
+std::string readString(const json& v, const std::string& key, const std::string& origin) {
+    if (!v.is_string())
+        fail(origin, "'" + key + "' must be a string, got " + typeName(v));
+    return v.get<std::string>();
+}
+
+void checkRange(double value, double lo, double hi, const std::string& key,
+                const std::string& origin) {
+    if (!(value >= lo && value <= hi))
+        fail(origin, "'" + key + "' must be in [" + number(lo) + ", " + number(hi) + "], got " +
+                         number(value));
+}
+
+const ComponentInfo& lookup(bool model, const std::string& name, const std::string& origin) {
+    try {
+        return model ? findModel(name) : findLoss(name);
+    } catch (const ConfigError& e) {
+        fail(origin, std::string("'") + (model ? "model" : "loss") + "': " + e.what());
+    }
+}
+
+/// Reads "model_params" / "loss_params" against the component's specs; fills defaults.
+void readParams(const json* obj, const ComponentInfo& info, const std::string& objectKey,
+                const std::string& origin, std::map<std::string, double>& params,
+                std::map<std::string, std::string>& choices) {
+    if (obj && !obj->is_object())
+        fail(origin, "'" + objectKey + "' must be an object, got " + typeName(*obj));
+    if (obj) {
+        for (const auto& item : obj->items()) {
+            bool known = false;
+            for (const auto& spec : info.params)
+                known = known || spec.key == item.key();
+            if (!known)
+                fail(origin, "unknown key '" + objectKey + "." + item.key() + "' for '" +
+                                 info.name + "' (known: " + knownParams(info) + ")");
+        }
+    }
+    params.clear();
+    choices.clear();
+    for (const auto& spec : info.params) {
+        const std::string key = objectKey + "." + spec.key;
+        const json* v = obj && obj->contains(spec.key) ? &obj->at(spec.key) : nullptr;
+        switch (spec.type) {
+        case ParamSpec::Type::Int: {
+            const double value = v ? double(readInt(*v, key, origin)) : spec.defaultValue;
+            checkRange(value, spec.minValue, spec.maxValue, key, origin);
+            params[spec.key] = value;
+            break;
+        }
+        case ParamSpec::Type::Double: {
+            const double value = v ? readNumber(*v, key, origin) : spec.defaultValue;
+            checkRange(value, spec.minValue, spec.maxValue, key, origin);
+            params[spec.key] = value;
+            break;
+        }
+        case ParamSpec::Type::Bool:
+            if (v && !v->is_boolean() && !(v->is_number_integer() && (*v == 0 || *v == 1)))
+                fail(origin, "'" + key + "' must be a boolean, got " + typeName(*v));
+            params[spec.key] =
+                v ? double(v->is_boolean() ? v->get<bool>() : v->get<int>()) : spec.defaultValue;
+            break;
+        case ParamSpec::Type::Choice: {
+            const std::string value = v ? readString(*v, key, origin) : spec.defaultChoice;
+            bool ok = false;
+            std::string list;
+            for (const auto& c : spec.choices) {
+                ok = ok || c == value;
+                list += (list.empty() ? "" : ", ") + c;
+            }
+            if (!ok)
+                fail(origin, "'" + key + "' must be one of " + list + ", got '" + value + "'");
+            choices[spec.key] = value;
+            break;
+        }
+        }
+    }
+}
+
+/// An override's text value as JSON of the type the target expects.
+json overrideValue(const std::string& key, KeyType type, const std::string& text,
+                   const std::string& where) {
+    const char* begin = text.data();
+    const char* end = text.data() + text.size();
+    switch (type) {
+    case KeyType::Int:
+    case KeyType::UInt: {
+        int64_t v = 0;
+        const auto r = std::from_chars(begin, end, v);
+        if (r.ec != std::errc() || r.ptr != end)
+            fail(where, "'" + key + "' must be an integer, got '" + text + "'");
+        return v;
+    }
+    case KeyType::Double: {
+        double v = 0;
+        const auto r = std::from_chars(begin, end, v);
+        if (r.ec != std::errc() || r.ptr != end || !std::isfinite(v))
+            fail(where, "'" + key + "' must be a number, got '" + text + "'");
+        return v;
+    }
+    case KeyType::String:
+        return text;
+    case KeyType::Object:
+    case KeyType::Shape:
+        try {
+            return json::parse(text);
+        } catch (const json::exception& e) {
+            fail(where, "'" + key + "' must be JSON: " + e.what());
+        }
+    }
+    return text;
+}
+
+void applyOverride(json& root, const std::string& text, bool nestedPass,
+                   const std::string& origin) {
+    const auto eq = text.find('=');
+    if (eq == std::string::npos || eq == 0)
+        fail(origin, "override '" + text +
+                         "' must look like key=value (e.g. epochs=20, model_params.channels=30)");
+    const std::string key = text.substr(0, eq);
+    const std::string value = text.substr(eq + 1);
+    const std::string where = origin + ": override '" + text + "'";
+    const auto dot = key.find('.');
+    if ((dot != std::string::npos) != nestedPass)
+        return;
+    if (dot == std::string::npos) {
+        const KeyInfo* info = findKey(key);
+        if (!info)
+            fail(where, "unknown key '" + key + "' (known: " + knownTopLevel() + ")");
+        root[key] = overrideValue(key, info->type, value, where);
+        return;
+    }
+    const std::string parent = key.substr(0, dot);
+    const std::string child = key.substr(dot + 1);
+    if (parent != "model_params" && parent != "loss_params")
+        fail(where, "unknown key '" + key +
+                        "' (only model_params.<name> and "
+                        "loss_params.<name> take a dot)");
+    const bool isModel = parent == "model_params";
+    const TrainConfig defaults;
+    const char* nameKey = isModel ? "model" : "loss";
+    const std::string name = root.contains(nameKey) ? readString(root[nameKey], nameKey, origin)
+                                                    : (isModel ? defaults.model : defaults.loss);
+    const ComponentInfo& info = lookup(isModel, name, origin);
+    const ParamSpec* spec = nullptr;
+    for (const auto& p : info.params)
+        if (p.key == child)
+            spec = &p;
+    if (!spec)
+        fail(where,
+             "unknown key '" + key + "' for '" + name + "' (known: " + knownParams(info) + ")");
+    json parsed;
+    switch (spec->type) {
+    case ParamSpec::Type::Int:
+        parsed = overrideValue(key, KeyType::Int, value, where);
+        break;
+    case ParamSpec::Type::Double:
+        parsed = overrideValue(key, KeyType::Double, value, where);
+        break;
+    case ParamSpec::Type::Bool:
+        if (value == "true" || value == "1" || value == "yes" || value == "on")
+            parsed = true;
+        else if (value == "false" || value == "0" || value == "no" || value == "off")
+            parsed = false;
+        else
+            fail(where, "'" + key + "' must be true or false, got '" + value + "'");
+        break;
+    case ParamSpec::Type::Choice:
+        parsed = value;
+        break;
+    }
+    if (!root.contains(parent))
+        root[parent] = json::object();
+    if (!root[parent].is_object())
+        fail(origin, "'" + parent + "' must be an object, got " + typeName(root[parent]));
+    root[parent][child] = parsed;
+}
+
+TrainConfig fromJson(const json& root, const std::string& origin) {
+    for (const auto& item : root.items())
+        if (!findKey(item.key()))
+            fail(origin, "unknown key '" + item.key() + "' (known: " + knownTopLevel() + ")");
+    TrainConfig c;
+    const auto get = [&](const char* key) { return root.contains(key) ? &root.at(key) : nullptr; };
+    if (auto v = get("model"))
+        c.model = readString(*v, "model", origin);
+    readParams(get("model_params"), lookup(true, c.model, origin), "model_params", origin,
+               c.modelParams, c.modelChoices);
+    if (auto v = get("loss"))
+        c.loss = readString(*v, "loss", origin);
+    readParams(get("loss_params"), lookup(false, c.loss, origin), "loss_params", origin,
+               c.lossParams, c.lossChoices);
+    if (auto v = get("epochs"))
+        c.epochs =
+            static_cast<int>(std::clamp<int64_t>(readInt(*v, "epochs", origin), -1, 1 << 30));
+    checkRange(c.epochs, 1, 1e6, "epochs", origin);
+    if (auto v = get("batch_size"))
+        c.batchSize =
+            static_cast<int>(std::clamp<int64_t>(readInt(*v, "batch_size", origin), -1, 1 << 30));
+    checkRange(c.batchSize, 2, 1e6, "batch_size", origin);
+    if (auto v = get("learning_rate"))
+        c.learningRate = readNumber(*v, "learning_rate", origin);
+    if (!(c.learningRate > 0 && c.learningRate <= 10))
+        fail(origin, "'learning_rate' must be in (0, 10], got " + number(c.learningRate));
+    if (auto v = get("weight_decay"))
+        c.weightDecay = readNumber(*v, "weight_decay", origin);
+    checkRange(c.weightDecay, 0, 1e3, "weight_decay", origin);
+    if (auto v = get("seed")) {
+        if (v->is_number_unsigned())
+            c.seed = v->get<uint64_t>();
+        else if (readInt(*v, "seed", origin) >= 0)
+            c.seed = static_cast<uint64_t>(readInt(*v, "seed", origin));
+        else
+            fail(origin, "'seed' must be >= 0, got " + v->dump());
+    }
+    if (auto v = get("device"))
+        c.device = readString(*v, "device", origin);
+    if (c.device != "auto" && c.device != "cpu" && c.device != "cuda")
+        fail(origin, "'device' must be one of auto, cpu, cuda, got '" + c.device + "'");
+    if (auto v = get("threads"))
+        c.threads =
+            static_cast<int>(std::clamp<int64_t>(readInt(*v, "threads", origin), -1, 1 << 20));
+    checkRange(c.threads, 0, 1024, "threads", origin);
+    if (auto v = get("group_column"))
+        c.groupColumn = readString(*v, "group_column", origin);
+    if (c.groupColumn.empty())
+        fail(origin, "'group_column' must not be empty");
+    if (auto v = get("run_name"))
+        c.runName = readString(*v, "run_name", origin);
+    if (auto v = get("input_shape"); v && !v->is_array())
+        fail(origin, "'input_shape' must be an array, got " + typeName(*v));
+    return c;
+}
+
+/// Params as typed JSON in spec order (unknown components/keys: raw values, so a bad config
+/// built in code still reaches the parser's error messages).
+nlohmann::ordered_json paramsJson(bool model, const std::string& name,
+                                  const std::map<std::string, double>& params,
+                                  const std::map<std::string, std::string>& choices) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    const ComponentInfo* info = nullptr;
+    try {
+        info = model ? &findModel(name) : &findLoss(name);
+    } catch (const ConfigError&) {
+    }
+    if (info) {
+        for (const auto& spec : info->params) {
+            const auto p = params.find(spec.key);
+            const double v = p == params.end() ? spec.defaultValue : p->second;
+            switch (spec.type) {
+            case ParamSpec::Type::Int:
+                out[spec.key] = static_cast<int64_t>(std::llround(v));
+                break;
+            case ParamSpec::Type::Double:
+                out[spec.key] = v;
+                break;
+            case ParamSpec::Type::Bool:
+                out[spec.key] = v != 0;
+                break;
+            case ParamSpec::Type::Choice: {
+                const auto c = choices.find(spec.key);
+                out[spec.key] = c == choices.end() ? spec.defaultChoice : c->second;
+                break;
+            }
+            }
+        }
+    }
+    for (const auto& [k, v] : params)
+        if (!out.contains(k))
+            out[k] = v;
+    for (const auto& [k, v] : choices)
+        if (!out.contains(k))
+            out[k] = v;
+    return out;
+}
+
+} // namespace
+
+TrainConfig parseTrainConfig(const std::string& text, const std::vector<std::string>& overrides,
+                             const std::string& origin) {
+    json root = json::object();
+    if (text.find_first_not_of(" \t\r\n") != std::string::npos) {
+        try {
+            root = json::parse(text);
+        } catch (const json::parse_error& e) {
+            fail(origin, std::string("malformed JSON: ") + e.what());
+        }
+    }
+    if (!root.is_object())
+        fail(origin, "a training config must be a JSON object, got " + typeName(root));
+    // Top-level overrides first, so "model=..." decides which model_params.* are valid.
+    for (const auto& o : overrides)
+        applyOverride(root, o, false, origin);
+    for (const auto& o : overrides)
+        applyOverride(root, o, true, origin);
+    return fromJson(root, origin);
+}
+
+std::string toJson(const TrainConfig& c) {
+    nlohmann::ordered_json out;
+    out["model"] = c.model;
+    out["model_params"] = paramsJson(true, c.model, c.modelParams, c.modelChoices);
+    out["loss"] = c.loss;
+    out["loss_params"] = paramsJson(false, c.loss, c.lossParams, c.lossChoices);
+    out["epochs"] = c.epochs;
+    out["batch_size"] = c.batchSize;
+    out["learning_rate"] = c.learningRate;
+    out["weight_decay"] = c.weightDecay;
+    out["seed"] = c.seed;
+    out["device"] = c.device;
+    out["threads"] = c.threads;
+    out["group_column"] = c.groupColumn;
+    out["run_name"] = c.runName;
+    return out.dump(2);
+}
+
+} // namespace embedscope

@@ -1,0 +1,12 @@
+#pragma once
+// Factories of the built-in readers (registered by register.cpp).
+#include "embedscope/engine/reader.h"
+
+#include <memory>
+
+namespace embedscope::plugins {
+
+std::unique_ptr<Reader> makeEmbedscopeH5Reader();
+std::unique_ptr<Reader> makeTrajectoryCsvReader();
+
+} // namespace embedscope::plugins

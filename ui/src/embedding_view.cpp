@@ -1,0 +1,277 @@
+#include "embedscope/ui/embedding_view.h"
+
+#include "embedscope/engine/error.h"
+#include "embedscope/ui/vtk_widget.h"
+
+#include <QButtonGroup>
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHelpEvent>
+#include <QLabel>
+#include <QMessageBox>
+#include <QMouseEvent>
+#include <QToolButton>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <vtkRenderWindow.h>
+#include <vtkRenderer.h>
+
+#include <algorithm>
+
+namespace embedscope::ui {
+namespace {
+
+constexpr int kClickSlop = 4;      // logical pixels a click may move and still pick
+constexpr double kPickRadius = 12; // device pixels around a marker that count as a hit
+constexpr int kExportScale = 2;    // the toolbar's export: twice the screen resolution
+
+QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent) {
+    auto* button = new QToolButton(parent);
+    button->setText(text);
+    button->setToolTip(tip);
+    button->setAutoRaise(true);
+    return button;
+}
+
+} // namespace
+
+EmbeddingView::EmbeddingView(QWidget* parent)
+    : QWidget(parent), scene_(std::make_unique<viewer::ScatterScene>()) {
+    button2d_ = toolButton(tr("2-D"), tr("Flat view of the first two coordinates"), this);
+    button2d_->setObjectName(QStringLiteral("dims2dButton"));
+    button3d_ = toolButton(tr("3-D"), tr("Rotatable view of three coordinates"), this);
+    button3d_->setObjectName(QStringLiteral("dims3dButton"));
+    for (QToolButton* b : {button2d_, button3d_})
+        b->setCheckable(true);
+    dimsGroup_ = new QButtonGroup(this);
+    dimsGroup_->setExclusive(true);
+    dimsGroup_->addButton(button2d_, 2);
+    dimsGroup_->addButton(button3d_, 3);
+    connect(dimsGroup_, &QButtonGroup::idClicked, this, [this](int dims) {
+        userDims_ = dims;
+        setDimensions(dims);
+    });
+
+    colorBy_ = new QComboBox(this);
+    colorBy_->setObjectName(QStringLiteral("colorByCombo"));
+    colorBy_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    colorBy_->setToolTip(tr("Metadata column that colours the points"));
+    connect(colorBy_, &QComboBox::currentTextChanged, this, [this](const QString& column) {
+        if (!column.isEmpty())
+            Q_EMIT colorColumnChanged(column);
+    });
+
+    resetButton_ = toolButton(tr("Reset view"), tr("Fit all points in the view"), this);
+    resetButton_->setObjectName(QStringLiteral("resetViewButton"));
+    connect(resetButton_, &QToolButton::clicked, this, &EmbeddingView::resetCamera);
+    exportButton_ = toolButton(tr("Export PNG…"),
+                               tr("Save the plot as a PNG at twice the screen resolution"), this);
+    exportButton_->setObjectName(QStringLiteral("exportPngButton"));
+    connect(exportButton_, &QToolButton::clicked, this, &EmbeddingView::exportWithDialog);
+    countLabel_ = new QLabel(this);
+
+    auto* toolbar = new QHBoxLayout;
+    toolbar->setContentsMargins(4, 2, 4, 2);
+    toolbar->addWidget(button2d_);
+    toolbar->addWidget(button3d_);
+    toolbar->addSpacing(12);
+    toolbar->addWidget(new QLabel(tr("Colour by:"), this));
+    toolbar->addWidget(colorBy_);
+    toolbar->addSpacing(12);
+    toolbar->addWidget(resetButton_);
+    toolbar->addWidget(exportButton_);
+    toolbar->addStretch(1);
+    toolbar->addWidget(countLabel_);
+
+    vtk_ = new VtkWidget(this);
+    vtk_->renderWindow()->AddRenderer(scene_->renderer());
+    vtk_->installEventFilter(this); // clicks and hovers, before VTK's camera handling
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addLayout(toolbar);
+    layout->addWidget(vtk_, 1);
+    updateControls();
+}
+
+EmbeddingView::~EmbeddingView() {
+    // The widget's render window would keep the renderer alive after the scene is gone.
+    vtk_->renderWindow()->RemoveRenderer(scene_->renderer());
+}
+
+void EmbeddingView::setEmbedding(const viewer::ScatterData& data) {
+    viewer::ScatterData copy = data;
+    if (data.dims == 2 || data.dims == 3) // anything else: let setData report it
+        copy.dims = std::min(userDims_ != 0 ? userDims_ : data.dims, data.dims);
+    scene_->setData(copy); // validates: throws before anything here changes
+    data_ = data;
+    dims_ = copy.dims;
+    vtk_->setInteractionMode(dims_ == 3 ? VtkWidget::InteractionMode::Rotate3D
+                                        : VtkWidget::InteractionMode::Pan2D);
+    updateControls();
+    vtk_->requestRender();
+}
+
+void EmbeddingView::setCategories(const std::vector<std::string>& categories,
+                                  const QString& title) {
+    viewer::ScatterData copy = scene_->data();
+    copy.categories = categories;
+    copy.colorTitle = title.toStdString();
+    const int selected = scene_->highlighted();
+    scene_->setData(copy, /*keepCamera=*/true);
+    scene_->highlight(selected);
+    data_.categories = categories;
+    data_.colorTitle = copy.colorTitle;
+    vtk_->requestRender();
+}
+
+void EmbeddingView::clear() {
+    data_ = viewer::ScatterData{};
+    scene_->setData(data_);
+    updateControls();
+    vtk_->requestRender();
+}
+
+void EmbeddingView::setColorColumns(const QStringList& columns, const QString& current) {
+    const QSignalBlocker block(colorBy_);
+    colorBy_->clear();
+    colorBy_->addItems(columns);
+    const int index = columns.indexOf(current);
+    colorBy_->setCurrentIndex(index >= 0 ? index : (columns.isEmpty() ? -1 : 0));
+    updateControls();
+}
+
+QString EmbeddingView::colorColumn() const {
+    return colorBy_->currentText();
+}
+
+void EmbeddingView::setDimensions(int dims) {
+    const int shown = (dims == 3 && data_.dims == 3) ? 3 : 2;
+    const bool changed = shown != dims_;
+    dims_ = shown;
+    showData(/*keepCamera=*/false);
+    vtk_->setInteractionMode(dims_ == 3 ? VtkWidget::InteractionMode::Rotate3D
+                                        : VtkWidget::InteractionMode::Pan2D);
+    updateControls();
+    if (changed)
+        Q_EMIT dimensionsChanged(dims_);
+}
+
+void EmbeddingView::showData(bool keepCamera) {
+    viewer::ScatterData copy = data_;
+    copy.dims = dims_;
+    const int selected = scene_->highlighted();
+    scene_->setData(copy, keepCamera);
+    scene_->highlight(selected);
+    vtk_->requestRender();
+}
+
+void EmbeddingView::resetCamera() {
+    scene_->resetCamera();
+    vtk_->requestRender();
+}
+
+int EmbeddingView::pick(QPoint vtkWidgetPos) const {
+    const QPointF display = vtk_->toDisplay(QPointF(vtkWidgetPos));
+    return scene_->pickNearest(display.x(), display.y(), kPickRadius * vtk_->devicePixelRatioF());
+}
+
+QPoint EmbeddingView::widgetPosition(int index) const {
+    const auto display = scene_->displayPosition(index);
+    if (display[0] < 0)
+        return {-1, -1};
+    return vtk_->fromDisplay(display[0], display[1]).toPoint();
+}
+
+void EmbeddingView::highlight(int index) {
+    scene_->highlight(index);
+    vtk_->requestRender();
+}
+
+int EmbeddingView::highlighted() const {
+    return scene_->highlighted();
+}
+
+bool EmbeddingView::exportPng(const QString& path, int scale) {
+    lastError_.clear();
+    if (!vtk_->exportPng(path, scale, &lastError_))
+        return false;
+    Q_EMIT exported(path);
+    return true;
+}
+
+void EmbeddingView::exportWithDialog() {
+    if (lastExportDir_.isEmpty())
+        lastExportDir_ = QDir::homePath();
+    QString path = QFileDialog::getSaveFileName(this, tr("Export plot as PNG"),
+                                                QDir(lastExportDir_).filePath("embedding.png"),
+                                                tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    if (!path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive))
+        path += QLatin1String(".png");
+    lastExportDir_ = QFileInfo(path).absolutePath();
+    if (!exportPng(path, kExportScale))
+        QMessageBox::warning(this, tr("Export PNG"), lastError_);
+}
+
+void EmbeddingView::updateControls() {
+    const bool has3d = data_.dims == 3;
+    button3d_->setEnabled(has3d);
+    (dims_ == 3 ? button3d_ : button2d_)->setChecked(true);
+    const bool hasPoints = data_.pointCount() > 0;
+    resetButton_->setEnabled(hasPoints);
+    exportButton_->setEnabled(hasPoints);
+    colorBy_->setEnabled(colorBy_->count() > 0);
+    countLabel_->setText(hasPoints ? tr("%n point(s)", nullptr, int(data_.pointCount()))
+                                   : QString());
+}
+
+bool EmbeddingView::eventFilter(QObject* watched, QEvent* event) {
+    if (watched != vtk_)
+        return QWidget::eventFilter(watched, event);
+    switch (event->type()) {
+    case QEvent::MouseButtonPress: {
+        auto* mouse = static_cast<QMouseEvent*>(event);
+        if (mouse->button() == Qt::LeftButton) {
+            pressPos_ = mouse->position().toPoint();
+            leftPressed_ = true;
+        }
+        break;
+    }
+    case QEvent::MouseButtonRelease: {
+        auto* mouse = static_cast<QMouseEvent*>(event);
+        if (mouse->button() != Qt::LeftButton || !leftPressed_)
+            break;
+        leftPressed_ = false;
+        const QPoint pos = mouse->position().toPoint();
+        if ((pos - pressPos_).manhattanLength() > kClickSlop)
+            break; // a drag moved the camera: not a selection
+        const int index = pick(pos);
+        highlight(index);
+        if (index >= 0)
+            Q_EMIT pointPicked(index);
+        break;
+    }
+    case QEvent::ToolTip: {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const int index = pick(help->pos());
+        const QString label = QString::fromStdString(scene_->labelOf(index));
+        if (index >= 0 && !label.isEmpty())
+            QToolTip::showText(help->globalPos(), label, vtk_);
+        else
+            QToolTip::hideText();
+        return true;
+    }
+    default:
+        break;
+    }
+    return false; // VTK still gets every event
+}
+
+} // namespace embedscope::ui

@@ -76,7 +76,11 @@ void buildTemporary(const std::string& path, const std::string& temp, bool copyE
     Handle source;
     if (copyExisting)
         source = openProjectReadOnly(path);
-    Handle file(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
+    // The 1.8+ file format checksums its metadata, so corruption is reported, not crashed on.
+    // Files stay readable by HDF5 1.10 and later (h5py included).
+    Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
+    H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V110);
+    Handle file(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
     if (!file.valid()) {
         const std::string detail = errorDetail();
         throw IoError(path + ": cannot create the temporary file " + temp +

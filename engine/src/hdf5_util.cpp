@@ -41,11 +41,29 @@ herr_t collectLinkName(hid_t, const char* name, const H5L_info_t*, void* out) {
     return 0;
 }
 
-Handle variableStringType() {
+/// Text is stored fixed-length (null-padded UTF-8, as wide as the longest value) rather than
+/// variable-length: variable-length strings live in HDF5's global heap, which has no checksum,
+/// and HDF5 1.10 crashes on a corrupted one instead of reporting an error.
+Handle fixedStringType(std::size_t width) {
     Handle type(H5Tcopy(H5T_C_S1));
-    H5Tset_size(type.get(), H5T_VARIABLE);
+    H5Tset_size(type.get(), std::max<std::size_t>(1, width));
+    H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
     H5Tset_cset(type.get(), H5T_CSET_UTF8);
     return type;
+}
+
+std::size_t widestOf(const std::vector<std::string>& values) {
+    std::size_t width = 1;
+    for (const auto& v : values)
+        width = std::max(width, v.size());
+    return width;
+}
+
+std::vector<char> packStrings(const std::vector<std::string>& values, std::size_t width) {
+    std::vector<char> packed(values.size() * width, '\0');
+    for (std::size_t i = 0; i < values.size(); ++i)
+        std::copy(values[i].begin(), values[i].end(), packed.begin() + i * width);
+    return packed;
 }
 
 /// Reads every element of a string attribute or data set whose file type is `fileType`.
@@ -272,24 +290,19 @@ bool hasAttr(hid_t loc, const std::string& name) {
 
 void writeStringAttr(hid_t loc, const std::string& name, const std::string& value,
                      const std::string& where) {
-    Handle type = variableStringType();
-    Handle space(H5Screate(H5S_SCALAR));
-    Handle attr = createAttr(loc, name, type.get(), space.get(), where);
-    const char* text = value.c_str();
-    if (H5Awrite(attr.get(), type.get(), &text) < 0)
-        writeFail(where + "/" + name, "cannot write attribute");
+    writeStringArrayAttr(loc, name, {value}, where, true);
 }
 
 void writeStringArrayAttr(hid_t loc, const std::string& name,
-                          const std::vector<std::string>& values, const std::string& where) {
-    Handle type = variableStringType();
+                          const std::vector<std::string>& values, const std::string& where,
+                          bool scalar) {
+    const std::size_t width = widestOf(values);
+    Handle type = fixedStringType(width);
     const hsize_t dims[1] = {values.size()};
-    Handle space(H5Screate_simple(1, dims, nullptr));
+    Handle space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, dims, nullptr));
     Handle attr = createAttr(loc, name, type.get(), space.get(), where);
-    std::vector<const char*> texts;
-    for (const auto& v : values)
-        texts.push_back(v.c_str());
-    if (!texts.empty() && H5Awrite(attr.get(), type.get(), texts.data()) < 0)
+    const std::vector<char> packed = packStrings(values, width);
+    if (!values.empty() && H5Awrite(attr.get(), type.get(), packed.data()) < 0)
         writeFail(where + "/" + name, "cannot write attribute");
 }
 
@@ -381,6 +394,17 @@ ArrayInfo inspectArray(hid_t loc, const std::string& name, const std::string& wh
         formatFail(where, "unreadable data space");
     info.dims.resize(static_cast<std::size_t>(rank));
     H5Sget_simple_extent_dims(space.get(), info.dims.data(), nullptr);
+    // A corrupted extent must not make the caller allocate terabytes: deflate expands at most
+    // ~1032x, so more than 1100x the stored bytes (+1 MiB) cannot be genuine.
+    std::size_t bytes = info.typeSize;
+    for (hsize_t d : info.dims)
+        if (__builtin_mul_overflow(bytes, static_cast<std::size_t>(d), &bytes))
+            throw FormatError(where + ": implausible size (corrupt file?)");
+    const std::size_t stored = H5Dget_storage_size(dset.get());
+    if (bytes / 1100 > stored + (1u << 20) / 1100)
+        throw FormatError(where + ": declares " + std::to_string(info.elementCount()) +
+                          " values but stores only " + std::to_string(stored) +
+                          " bytes (corrupt file?)");
     return info;
 }
 
@@ -426,19 +450,10 @@ void readArray(hid_t loc, const std::string& name, hid_t memType, void* buffer,
 
 void writeStrings(hid_t loc, const std::string& name, const std::vector<std::string>& values,
                   const std::string& where) {
-    Handle type = variableStringType();
-    const hsize_t dims[1] = {values.size()};
-    Handle space(H5Screate_simple(1, dims, nullptr));
-    Handle dset(H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT,
-                           H5P_DEFAULT));
-    if (!dset.valid())
-        writeFail(where, "cannot create data set");
-    std::vector<const char*> texts;
-    for (const auto& v : values)
-        texts.push_back(v.c_str());
-    if (!texts.empty() &&
-        H5Dwrite(dset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, texts.data()) < 0)
-        writeFail(where, "cannot write data set");
+    const std::size_t width = widestOf(values);
+    Handle type = fixedStringType(width);
+    const std::vector<char> packed = packStrings(values, width);
+    writeArray(loc, name, type.get(), type.get(), {values.size()}, packed.data(), where);
 }
 
 std::vector<std::string> readStrings(hid_t loc, const std::string& name, const std::string& where) {

@@ -67,8 +67,10 @@ Handle createGroup(hid_t loc, const std::string& name, const std::string& where)
 bool hasAttr(hid_t loc, const std::string& name);
 void writeStringAttr(hid_t loc, const std::string& name, const std::string& value,
                      const std::string& where);
+/// Text attributes are fixed-length UTF-8 (see hdf5_util.cpp); readers accept both kinds.
 void writeStringArrayAttr(hid_t loc, const std::string& name,
-                          const std::vector<std::string>& values, const std::string& where);
+                          const std::vector<std::string>& values, const std::string& where,
+                          bool scalar = false);
 void writeInt64Attr(hid_t loc, const std::string& name, long long value, const std::string& where);
 void writeDoubleAttr(hid_t loc, const std::string& name, double value, const std::string& where);
 void writeInt64ArrayAttr(hid_t loc, const std::string& name, const std::vector<int64_t>& values,
@@ -97,7 +99,7 @@ void writeArray(hid_t loc, const std::string& name, hid_t fileType, hid_t memTyp
 /// Reads the whole data set converting to `memType`; `buffer` holds elementCount() values.
 void readArray(hid_t loc, const std::string& name, hid_t memType, void* buffer,
                const std::string& where);
-/// 1-D variable-length UTF-8 strings.
+/// 1-D fixed-length UTF-8 strings (chunked + deflated when large).
 void writeStrings(hid_t loc, const std::string& name, const std::vector<std::string>& values,
                   const std::string& where);
 /// Reads a 1-D string data set (variable or fixed length).

@@ -376,7 +376,8 @@ std::string describeFileJson(const std::string& path) {
     }
     out["datasets"] = datasets;
     out["runs"] = runs;
-    return out.dump();
+    // Invalid UTF-8 in stored text is shown as U+FFFD rather than failing the description.
+    return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 } // namespace embedscope

@@ -202,7 +202,8 @@ private Q_SLOTS:
     void runRoundTrip() {
         const std::string path = freshPath();
         ProjectFile project = ProjectFile::create(path);
-        const RunRecord big = makeRun("run-big", 1 << 20, 1);
+        RunRecord big = makeRun("run-big", 1 << 20, 1);
+        big.configJson = "{\"notes\":\"" + std::string(200000, 'x') + "\"}"; // > 64 KiB attribute
         const RunRecord empty = makeRun("run-empty", 0, 2);
         project.writeRun(big);
         project.writeRun(empty);
@@ -403,42 +404,148 @@ private Q_SLOTS:
     }
 
     void hdf5WithoutMarkerIsFormatError() {
-        // An HDF5 file that is not ours: rename the root attribute in place (object headers
-        // of the default file format carry no checksum).
-        const std::string path = freshPath();
-        ProjectFile::create(path);
-        std::string bytes = readBytes(path);
-        const auto at = bytes.find("embedscope_format");
-        QVERIFY(at != std::string::npos);
-        bytes[at] = 'x';
-        writeBytes(path, bytes);
+        // A valid HDF5 file from another tool (`h5mkgrp -p foreign.h5 /datasets`, 1832 bytes,
+        // zlib-compressed in qCompress format): it has a "datasets" group but no marker.
+        const QByteArray foreign = qUncompress(QByteArray::fromBase64(
+            "AAAHKHja6/RwcePlkuJiAAEODgYWBgEGZPAfCjTYUfkw+QQozQilO6D0CiaYOCNYTgIqLgg1H11dSJCrK0j1"
+            "fzQAs+cBK4TmYBgFIxF4uDoGgOgIKB+Wnk4woapLSSxJLE4tKWZAS5cOZNqLK/16MEP4GazI6ZcBZ/odBaPp"
+            "Fzn9wsqxDlb09AYBAVSyN9jP3wWUgmH2KTCj2oOejkcBdgAAqOlDZQ=="));
+        QCOMPARE(foreign.size(), 1832);
+        const std::string path = QDir(dir_.path()).filePath("foreign.h5").toStdString();
+        writeBytes(path, foreign.toStdString());
         try {
             ProjectFile::open(path);
             QFAIL("no exception");
         } catch (const FormatError& e) {
             const std::string message = e.what();
             QVERIFY2(message.find(path) != std::string::npos, e.what());
-            QVERIFY2(message.find("embedscope_format") != std::string::npos, e.what());
+            QVERIFY2(message.find("not an embedscope file") != std::string::npos, e.what());
         }
+        QVERIFY_THROWS_EXCEPTION(FormatError, describeFileJson(path));
     }
 
-    void malformedRunNamesField() {
+    void corruptedBytesAreFormatErrors() {
+        // Flipped bits in the file's metadata (first 4 KiB): every outcome must be a clean
+        // FormatError or a successful read, never a crash. Checksummed metadata catches most.
         const std::string path = freshPath();
         ProjectFile project = ProjectFile::create(path);
-        project.writeRun(makeRun("run-001", 0, 1));
-        std::string bytes = readBytes(path);
-        const auto at = bytes.find("best_epoch");
-        QVERIFY(at != std::string::npos);
-        bytes[at + 9] = 'x';
-        writeBytes(path, bytes);
+        project.writeDataset(makeDataset("traj"));
+        project.writeRun(makeRun("r", 5000, 3));
+        const std::string bytes = readBytes(path);
+        const std::string bad = QDir(dir_.path()).filePath("flipped.h5").toStdString();
+        std::mt19937 rng(11);
+        int rejected = 0;
+        for (int i = 0; i < 60; ++i) {
+            std::string copy = bytes;
+            copy[rng() % std::min<std::size_t>(4096, copy.size())] ^= char(1 << (rng() % 8));
+            writeBytes(bad, copy);
+            try {
+                const ProjectFile opened = ProjectFile::open(bad);
+                for (const auto& name : opened.datasetNames())
+                    opened.readDataset(name);
+                for (const auto& name : opened.runNames())
+                    opened.readRun(name);
+                describeFileJson(bad);
+            } catch (const FormatError& e) {
+                QVERIFY2(std::string(e.what()).find(bad) != std::string::npos, e.what());
+                ++rejected;
+            } catch (const DataError&) {
+                ++rejected; // e.g. a renamed member: "no data set named ..."
+            }
+        }
+        QVERIFY(rejected > 0);
+    }
+
+    void fileFromAnotherWriter() {
+        // Written with the HDF5 C API directly, the way h5py writes (format 0, variable-length
+        // UTF-8 strings): a valid data set "traj" (shape (1, 2), 3 samples, metadata group/dose),
+        // run-001 whose best_epoch is the text "two", run-002 whose train_loss is 2 x 2.
+        // 18640 bytes, zlib-compressed in qCompress format.
+        const QByteArray fixture = qUncompress(QByteArray::fromBase64(
+            "AABI0Hja7Vs9bNtGFD6Slk1bUiL/JJb7q7QuEKCwS6lu6/"
+            "5BKmInGtrGaDMYXRSaoi3GEimQlJuiKKrR3TJ29Gigi+"
+            "eiQA10MdAlY8aOLbpozObw5066O4kS5dK1E90HC+d3PD3yju/dfe/"
+            "d6afi2u3k1EtTwIUogjGQAjhOIR4XSRldvw9L"
+            "Dpb7sDzkUb3gXUvD+hTUnxHI79/"
+            "7an3dbX1KAd2nMO6XacAwiiiuf7bhlptQzsDyhCfblWVbtlTbQrLZ0C3cPleHvO"
+            "80tFfarhOgAO17xvlfBGptSy1bilFXS9uGWZNtZO+i41a+BRN+0ik5wj/Q/Q6hf5zEwvlH0fdgeC+GUfcPNIv/"
+            "HSPb"
+            "2ab8ALe/4n+879df3l3jAN+2u6ZA2jdtx8jOT94k2zWX/"
+            "PLgndF8fxyI9VwnH8WHWycrr7J5gM0D3etka5JstydXG6"
+            "qzMtZUW3bXTECtS6tnmge4tt3tT5D6jqD8eJK9o35Aft96GfozoPlGDMw5o7yr6WVXXuA47xup9liLxLi7tKAV"
+            "77yL"
+            "O7fufs5hCwTeDq0PqmIb5ne+jOgVfH3giz9+"
+            "q1ZVE8Bp3YkX4PvPFrK4jErFNqtuGaPqy4aluiWk9e3rO6bRqGP3G6"
+            "PWLWRfqNzWdM2qqGVkVuh5v/+B7BddD4fEGUsfOSn3/pKUdf7uSdJH3t83/"
+            "riTzyctS8tuR5NQRs+fXc6+61640l0v"
+            "LTvOdJXqj27oKr5Oo/G0vzUgD+zd/5mA/s8G9HMuoP5ayP5fD+j/fED/"
+            "0wH9XwjoP0I9yXyfgYGBgYGBgYGBgYEhSq"
+            "D9BTofk4CZYM6J3BJOFGdV5LoboHXtX3AcEU+ikuuSx/06Dsk3/"
+            "ZLniHiXp+Lfjpz2vjqdeR3GjBkwL4L5H9vxqOhd"
+            "53lfoQgjT4FrwcwyuVM4g+VF/"
+            "vlV2O1kVv4foDw5ivePXiPH7QmUn2bI+H7zFWazOIL2kwHcP2jC+kF58uYb5DgzjB"
+            "boPDmyp/QNsh3KR6J8JfLXwpntl54X08S8KlDzIZoHg/K8nXkQUPOguOhrkAbMgw8v9D3Q82Lr7f7tkb/"
+            "WbzAbJu2q"
+            "9zmCHvuqeaf2d9+EC85n3/"
+            "kcFNw1Fu0TjMEPkl1bnMBkvuvurTzpFrQswjIV4noz33m2pvdsABwXOF44d9UMDAwMDA"
+            "wvLk84G/"
+            "+czuTbeYCVOFg5FQbF4auL4eLwi+WfiCfR8XcCnrhyx2vO6YNhllWzDw8PyovEMN40TvGqWIg49UkOxbkM"
+            "LE7teNMxdU7SbOhLkpSFZS6CODXZ+9z+ii8/FMLlWQ5Xe80CDKNqv+i8cTNHtrNNWdNLVcOCJ/"
+            "f35ComAf98fVnTd6"
+            "CsVFRlt25oug0AnpdJUXkFlC9IS2S7ApTvU/"
+            "Nr5lOyXRHKlfxovj+0PtLj1TmPKHrnEeHvLgaeR8TXvwlCz4Snx7Jl"
+            "u2ENPtcoYnpEgO9fJDw9iqFvazulB5ahe/"
+            "WD9PGYvklCX9LTV1NtU1OstsJh9E31ej5TlW21XGrYSqjnm8P0xT19G/"
+            "D6rKcP+/"
+            "3JnmpaGuz2QL04P0kQeqc9vVVtyzZMpUJqHax3HNOb7DGelfL2e7jOYfRdIfTFPX07ml1SjFpNs8M9H26H"
+            "V3vo21Itu6TWDaUSTp+A6Ut5+lYJ/7BUxyLLViCP5give5ofxNPpc7Zn5+kbkKdnLjVP9+fzsfa59NQn/"
+            "dvfRP983L"
+            "8dWh9+/qB/O8RfWh++2PFfdHZVfy7s6uL2qR+FjI8rl8o+uvMDKa9p8L4U3e/"
+            "DRVJDUL+bl8RfesdBf0E+WAkZB22u"
+            "sTiIxUHdcdB+/nzjIMTf6TgmCv4+HRF/n4mYv89GzN/nIubv186Jv18/J/4+HzF/T0fM3xcIvh33fo9P8/"
+            "dBv8OPnq"
+            "+TPILOC/OBPGJYnvVLSJ51EefdOnz9+E44vn50OxxfL94Kx9cP1hlfD2dHfzK+3nd8/"
+            "h1Rvi689Tzx9WfBIi7C"));
+        QCOMPARE(fixture.size(), 18640);
+        const std::string path = QDir(dir_.path()).filePath("foreign-writer.h5").toStdString();
+        writeBytes(path, fixture.toStdString());
+
+        ProjectFile project = ProjectFile::open(path);
+        const Dataset d = project.readDataset("traj");
+        QCOMPARE(d.sampleShape, (std::vector<int64_t>{1, 2}));
+        QCOMPARE(d.values, (std::vector<float>{0.5f, -1, 2, 3, 4.25f, 5}));
+        QCOMPARE(d.metadata.columns().size(), std::size_t(2));
+        QCOMPARE(d.metadata.columns()[0].name, std::string("group"));
+        QCOMPARE(d.metadata.column("group").strings,
+                 (std::vector<std::string>{"ctrl", "S1@1", "Müller"}));
+        QCOMPARE(d.metadata.column("dose").numbers, (std::vector<double>{0, 1, 2}));
         try {
             project.readRun("run-001");
-            QFAIL("no exception");
+            QFAIL("text best_epoch accepted");
         } catch (const FormatError& e) {
-            const std::string message = e.what();
-            QVERIFY2(message.find(path + ": /runs/run-001/best_epoch") != std::string::npos,
+            QVERIFY2(std::string(e.what()).find(path + ": /runs/run-001/best_epoch") !=
+                         std::string::npos,
                      e.what());
         }
+        try {
+            project.readRun("run-002");
+            QFAIL("2-D train_loss accepted");
+        } catch (const FormatError& e) {
+            QVERIFY2(std::string(e.what()).find(path + ": /runs/run-002/train_loss: expected 1-D "
+                                                       "float64") != std::string::npos,
+                     e.what());
+        }
+        QVERIFY_THROWS_EXCEPTION(FormatError, describeFileJson(path));
+
+        // Writing carries the foreign objects over unchanged.
+        project.removeRun("run-001");
+        project.removeRun("run-002");
+        const RunRecord run = makeRun("mine", 10, 1);
+        project.writeRun(run);
+        QVERIFY(runDifference(run, project.readRun("mine")).empty());
+        QCOMPARE(project.readDataset("traj").metadata.column("group").strings[2],
+                 std::string("Müller"));
+        QCOMPARE(nlohmann::json::parse(describeFileJson(path))["runs"].size(), std::size_t(1));
     }
 
     void invalidDatasetLeavesFileUnchanged() {

@@ -5,7 +5,7 @@
 //   /                      attribute "embedscope_format" = 1
 //   /datasets/<name>/      attributes kind, shape, attributes_json; data set "values" (N x S
 //                          float32, chunked + deflate); group "metadata" with one data set per
-//                          column (float64 or variable-length string), attribute "order"
+//                          column (float64 or UTF-8 text), attribute "order"
 //   /runs/<name>/          attributes status, config_json, metrics_json, dataset, versions...;
 //                          data sets train_loss, val_loss, embedding (rows x cols), checkpoint
 //                          (uint8)

@@ -264,7 +264,7 @@ bool ProjectFile::hasRun(const std::string& name) const {
     return hasMember(path_, kRunsGroup, name);
 }
 
-RunRecord ProjectFile::readRun(const std::string& name) const {
+RunRecord ProjectFile::readRun(const std::string& name, RunContent content) const {
     std::lock_guard<std::recursive_mutex> lock(h5::libraryMutex());
     Handle file = h5::openProjectReadOnly(path_);
     Handle g = openMember(file.get(), path_, kRunsGroup, name, "run");
@@ -284,6 +284,8 @@ RunRecord ProjectFile::readRun(const std::string& name) const {
         checkRunArray(g.get(), "embedding", H5T_FLOAT, 2, "2-D float32 (rows x cols)", where);
     run.embeddingRows = emb[0];
     run.embeddingCols = emb[1];
+    if (content == RunContent::Summary)
+        return run;
     run.embedding.resize(run.embeddingRows * run.embeddingCols);
     h5::readArray(g.get(), "embedding", H5T_NATIVE_FLOAT, run.embedding.data(),
                   where + "/embedding");

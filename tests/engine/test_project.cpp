@@ -217,6 +217,15 @@ private Q_SLOTS:
         QVERIFY2(runDifference(empty, emptyBack).empty(), runDifference(empty, emptyBack).c_str());
         QVERIFY(emptyBack.checkpoint.empty());
 
+        // The summary read has the curves and shapes but skips the large arrays.
+        const RunRecord summary = project.readRun("run-big", ProjectFile::RunContent::Summary);
+        QCOMPARE(summary.trainLoss, big.trainLoss);
+        QCOMPARE(summary.embeddingRows, big.embeddingRows);
+        QCOMPARE(summary.embeddingCols, big.embeddingCols);
+        QCOMPARE(summary.bestEpoch, big.bestEpoch);
+        QVERIFY(summary.embedding.empty());
+        QVERIFY(summary.checkpoint.empty());
+
         RunRecord noEmbedding = makeRun("run-none", 0, 3);
         noEmbedding.embedding.clear();
         noEmbedding.embeddingRows = 0;

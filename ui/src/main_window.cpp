@@ -197,7 +197,7 @@ void MainWindow::refreshProject() {
         datasets << QString::fromStdString(d);
     QList<RunSummary> runs;
     for (const auto& name : project.runNames()) {
-        const RunRecord r = project.readRun(name);
+        const RunRecord r = project.readRun(name, ProjectFile::RunContent::Summary);
         RunSummary s;
         s.name = QString::fromStdString(r.name);
         s.status = QString::fromStdString(r.status);

@@ -45,7 +45,10 @@ public:
 
     std::vector<std::string> runNames() const;
     bool hasRun(const std::string& name) const;
-    RunRecord readRun(const std::string& name) const;
+    /// What readRun loads: everything, or the attributes and curves only (embedding shape
+    /// set, embedding values and checkpoint left empty) for listing many runs cheaply.
+    enum class RunContent { Everything, Summary };
+    RunRecord readRun(const std::string& name, RunContent content = RunContent::Everything) const;
     /// Writes (replacing a run of the same name). Crash-safe.
     void writeRun(const RunRecord& run);
     void removeRun(const std::string& name);

@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
         QStringLiteral("Train embeddings of behaviour, signals and images, and look at them."));
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Open the built-in demo project"));
+    QCommandLineOption demo(QStringLiteral("demo"),
+                            QStringLiteral("Open the built-in demo project"));
     QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                   QStringLiteral("Save a PNG of the window after start-up and quit "
                                                  "(for documentation and checks)"),
@@ -48,7 +49,7 @@ int main(int argc, char** argv) {
         const QString path = parser.value(screenshot);
         QObject::connect(&window, &embedscope::ui::MainWindow::projectOpened, &window, [&] {
             QTimer::singleShot(1500, &window, [&window, path] {
-                window.grab().save(path);
+                window.grabWindow().save(path);
                 window.close();
             });
         });

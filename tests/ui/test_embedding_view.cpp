@@ -1,6 +1,7 @@
 // EmbeddingView in a real window under xvfb: it draws, a click on a point emits pointPicked,
-// 2-D/3-D switching works, PNG export writes the right size. Leaves a screenshot in
-// EMBEDSCOPE_TEST_TMP_DIR/embedding_view.png for a human to look at.
+// hovering a point shows its label, 2-D/3-D switching works, PNG export writes the right size.
+// Leaves a screenshot in EMBEDSCOPE_TEST_TMP_DIR/embedding_view.png for a human to look at.
+// VTK draws into a native child window (VtkWidget::glWindow()): mouse events are sent there.
 #include "embedscope/engine/error.h"
 #include "embedscope/ui/embedding_view.h"
 #include "embedscope/ui/vtk_widget.h"
@@ -8,10 +9,13 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QFileInfo>
+#include <QPainter>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QToolButton>
+#include <QToolTip>
+#include <QWindow>
 #include <QtTest>
 
 #include <cmath>
@@ -93,6 +97,18 @@ private:
         QTest::qWait(50);
     }
 
+    QWindow* glWindow() const { return view_->vtkWidget()->glWindow(); }
+
+    // QWidget::grab() cannot see the native GL window: paint the scene over its place.
+    QImage screenshot() const {
+        QImage shot = view_->grab().toImage();
+        QPainter painter(&shot);
+        VtkWidget* vtk = view_->vtkWidget();
+        painter.drawImage(QRect(vtk->mapTo(view_.get(), QPoint(0, 0)), vtk->size()),
+                          vtk->grabScene());
+        return shot;
+    }
+
 private Q_SLOTS:
     void init() {
         view_ = std::make_unique<EmbeddingView>();
@@ -101,6 +117,9 @@ private Q_SLOTS:
         view_->setEmbedding(clusters());
         view_->show();
         QVERIFY(QTest::qWaitForWindowExposed(view_.get()));
+        QVERIFY(glWindow() != nullptr);
+        QVERIFY(QTest::qWaitForWindowExposed(glWindow()));
+        QCOMPARE(glWindow()->size(), view_->vtkWidget()->size());
         waitForPaint();
     }
 
@@ -121,11 +140,11 @@ private Q_SLOTS:
         view_->setDimensions(2);
         waitForPaint();
         const QString shot = QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR "/embedding_view.png");
-        QVERIFY(view_->grab().save(shot));
+        QVERIFY(screenshot().save(shot));
         view_->setDimensions(3);
         waitForPaint();
         QVERIFY(
-            view_->grab().save(QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR "/embedding_view_3d.png")));
+            screenshot().save(QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR "/embedding_view_3d.png")));
     }
 
     void pointsHaveTheirCategoryColour() {
@@ -151,7 +170,7 @@ private Q_SLOTS:
             const QPoint pos = view_->widgetPosition(k);
             QCOMPARE(view_->pick(pos), k);
             QSignalSpy spy(view_.get(), &EmbeddingView::pointPicked);
-            QTest::mouseClick(view_->vtkWidget(), Qt::LeftButton, Qt::NoModifier, pos);
+            QTest::mouseClick(glWindow(), Qt::LeftButton, Qt::NoModifier, pos);
             QCOMPARE(spy.count(), 1);
             QCOMPARE(spy.at(0).at(0).toInt(), k);
             QCOMPARE(view_->highlighted(), k);
@@ -164,15 +183,28 @@ private Q_SLOTS:
         const int k = mostIsolated(*view_);
         const QPoint pos = view_->widgetPosition(k);
         QSignalSpy spy(view_.get(), &EmbeddingView::pointPicked);
-        QTest::mousePress(view_->vtkWidget(), Qt::LeftButton, Qt::NoModifier, pos);
-        QTest::mouseRelease(view_->vtkWidget(), Qt::LeftButton, Qt::NoModifier,
-                            pos + QPoint(30, 0));
+        QTest::mousePress(glWindow(), Qt::LeftButton, Qt::NoModifier, pos);
+        QTest::mouseMove(glWindow(), pos + QPoint(15, 0));
+        QTest::mouseRelease(glWindow(), Qt::LeftButton, Qt::NoModifier, pos + QPoint(30, 0));
         QCOMPARE(spy.count(), 0);
         const QPoint corner(3, 3);
         QCOMPARE(view_->pick(corner), -1);
-        QTest::mouseClick(view_->vtkWidget(), Qt::LeftButton, Qt::NoModifier, corner);
+        QTest::mouseClick(glWindow(), Qt::LeftButton, Qt::NoModifier, corner);
         QCOMPARE(spy.count(), 0);
         QCOMPARE(view_->highlighted(), -1);
+    }
+
+    void hoverShowsTheLabel() {
+        view_->setDimensions(2);
+        waitForPaint();
+        const int k = mostIsolated(*view_);
+        const QPoint pos = view_->widgetPosition(k);
+        QTest::mouseMove(glWindow(), pos + QPoint(1, 0));
+        QTest::mouseMove(glWindow(), pos);
+        QTRY_VERIFY_WITH_TIMEOUT(QToolTip::isVisible(), 3000);
+        QCOMPARE(QToolTip::text(), QString("sample %1").arg(k));
+        QTest::mouseMove(glWindow(), QPoint(3, 3)); // empty corner: the tip goes
+        QTRY_VERIFY_WITH_TIMEOUT(!QToolTip::isVisible(), 3000);
     }
 
     void switchDimensionsAndBack() {
@@ -203,17 +235,15 @@ private Q_SLOTS:
 
     void dragRotatesWithoutCrash() {
         const QPoint centre = view_->vtkWidget()->rect().center();
-        QTest::mousePress(view_->vtkWidget(), Qt::LeftButton, Qt::NoModifier, centre);
-        for (int step = 1; step <= 5; ++step) {
-            QMouseEvent move(QEvent::MouseMove, QPointF(centre + QPoint(10 * step, 4 * step)),
-                             view_->vtkWidget()->mapToGlobal(QPointF(centre)), Qt::NoButton,
-                             Qt::LeftButton, Qt::NoModifier);
-            QApplication::sendEvent(view_->vtkWidget(), &move);
-        }
-        QTest::mouseRelease(view_->vtkWidget(), Qt::LeftButton, Qt::NoModifier,
-                            centre + QPoint(50, 20));
+        const QImage before = view_->vtkWidget()->grabScene();
+        QTest::mousePress(glWindow(), Qt::LeftButton, Qt::NoModifier, centre);
+        for (int step = 1; step <= 5; ++step)
+            QTest::mouseMove(glWindow(), centre + QPoint(10 * step, 4 * step));
+        QTest::mouseRelease(glWindow(), Qt::LeftButton, Qt::NoModifier, centre + QPoint(50, 20));
         waitForPaint();
-        QVERIFY(stats(view_->vtkWidget()->grabScene()).nonWhiteFraction > 0.01);
+        const QImage after = view_->vtkWidget()->grabScene();
+        QVERIFY(stats(after).nonWhiteFraction > 0.01);
+        QVERIFY2(after != before, "the drag did not rotate the camera");
         view_->resetCamera();
         waitForPaint();
     }

@@ -98,8 +98,11 @@ private Q_SLOTS:
         connect(&window, &MainWindow::trainingCompleted, this, [&] { maxStall = stalls.stop(); });
         if (qEnvironmentVariableIsSet("TRACE_STALLS")) {
             connect(window.jobRunner(), &JobRunner::progressChanged, this,
-                    [&](double f, const QString& st) { qInfo("%lld progress %s", stalls.now(), qPrintable(st)); });
-            connect(&window, &MainWindow::trainingCompleted, this, [&] { qInfo("%lld completed", stalls.now()); });
+                    [&](double f, const QString& st) {
+                        qInfo("%lld progress %s", stalls.now(), qPrintable(st));
+                    });
+            connect(&window, &MainWindow::trainingCompleted, this,
+                    [&] { qInfo("%lld completed", stalls.now()); });
         }
         QTest::mouseClick(window.trainingPanel()->startButton(), Qt::LeftButton);
         qInfo("%lld clicked", stalls.now());
@@ -127,7 +130,8 @@ private Q_SLOTS:
         const int colours = distinctColours(image);
         qInfo("distinct colours in the embedding view: %d", colours);
         QVERIFY2(colours >= 5, qPrintable(QString::number(colours)));
-        window.grab().save(QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR "/main_window_after_training.png"));
+        window.grabWindow().save(
+            QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR "/main_window_after_training.png"));
     }
 
     void closingDuringTrainingCancelsCleanly() {

@@ -9,10 +9,10 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
-#include <QHelpEvent>
 #include <QLabel>
 #include <QMessageBox>
-#include <QMouseEvent>
+#include <QStyle>
+#include <QTimer>
 #include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -89,7 +89,16 @@ EmbeddingView::EmbeddingView(QWidget* parent)
 
     vtk_ = new VtkWidget(this);
     vtk_->renderWindow()->AddRenderer(scene_->renderer());
-    vtk_->installEventFilter(this); // clicks and hovers, before VTK's camera handling
+    // Clicks and hovers, before VTK's camera handling. The events go to the VtkWidget's native
+    // GL window, so no widget event filter (nor QEvent::ToolTip) sees them.
+    connect(vtk_, &VtkWidget::mousePressed, this, &EmbeddingView::onMousePressed);
+    connect(vtk_, &VtkWidget::mouseReleased, this, &EmbeddingView::onMouseReleased);
+    connect(vtk_, &VtkWidget::mouseMoved, this, &EmbeddingView::onMouseMoved);
+    connect(vtk_, &VtkWidget::mouseLeft, this, &EmbeddingView::onMouseLeft);
+    hoverTimer_ = new QTimer(this);
+    hoverTimer_->setSingleShot(true);
+    hoverTimer_->setInterval(style()->styleHint(QStyle::SH_ToolTip_WakeUpDelay, nullptr, this));
+    connect(hoverTimer_, &QTimer::timeout, this, &EmbeddingView::showHoverTip);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -232,46 +241,62 @@ void EmbeddingView::updateControls() {
                                    : QString());
 }
 
-bool EmbeddingView::eventFilter(QObject* watched, QEvent* event) {
-    if (watched != vtk_)
-        return QWidget::eventFilter(watched, event);
-    switch (event->type()) {
-    case QEvent::MouseButtonPress: {
-        auto* mouse = static_cast<QMouseEvent*>(event);
-        if (mouse->button() == Qt::LeftButton) {
-            pressPos_ = mouse->position().toPoint();
-            leftPressed_ = true;
-        }
-        break;
+void EmbeddingView::onMousePressed(QPointF pos, Qt::MouseButton button) {
+    hoverTimer_->stop();
+    if (hoverIndex_ >= 0) {
+        hoverIndex_ = -1;
+        QToolTip::hideText();
     }
-    case QEvent::MouseButtonRelease: {
-        auto* mouse = static_cast<QMouseEvent*>(event);
-        if (mouse->button() != Qt::LeftButton || !leftPressed_)
-            break;
-        leftPressed_ = false;
-        const QPoint pos = mouse->position().toPoint();
-        if ((pos - pressPos_).manhattanLength() > kClickSlop)
-            break; // a drag moved the camera: not a selection
-        const int index = pick(pos);
-        highlight(index);
-        if (index >= 0)
-            Q_EMIT pointPicked(index);
-        break;
+    if (button == Qt::LeftButton) {
+        pressPos_ = pos.toPoint();
+        leftPressed_ = true;
     }
-    case QEvent::ToolTip: {
-        auto* help = static_cast<QHelpEvent*>(event);
-        const int index = pick(help->pos());
-        const QString label = QString::fromStdString(scene_->labelOf(index));
-        if (index >= 0 && !label.isEmpty())
-            QToolTip::showText(help->globalPos(), label, vtk_);
-        else
-            QToolTip::hideText();
-        return true;
+}
+
+void EmbeddingView::onMouseReleased(QPointF pos, Qt::MouseButton button) {
+    if (button != Qt::LeftButton || !leftPressed_)
+        return;
+    leftPressed_ = false;
+    const QPoint at = pos.toPoint();
+    if ((at - pressPos_).manhattanLength() > kClickSlop)
+        return; // a drag moved the camera: not a selection
+    const int index = pick(at);
+    highlight(index);
+    if (index >= 0)
+        Q_EMIT pointPicked(index);
+}
+
+void EmbeddingView::onMouseMoved(QPointF pos, Qt::MouseButtons buttons) {
+    hoverPos_ = pos.toPoint();
+    if (buttons != Qt::NoButton) { // dragging the camera: no tooltips
+        hoverTimer_->stop();
+        return;
     }
-    default:
-        break;
+    if (hoverIndex_ >= 0)
+        showHoverTip(); // a tip is up: follow the pointer without the delay
+    else
+        hoverTimer_->start();
+}
+
+void EmbeddingView::onMouseLeft() {
+    hoverTimer_->stop();
+    if (hoverIndex_ >= 0) {
+        hoverIndex_ = -1;
+        QToolTip::hideText();
     }
-    return false; // VTK still gets every event
+}
+
+void EmbeddingView::showHoverTip() {
+    const int index = pick(hoverPos_);
+    const QString label = QString::fromStdString(scene_->labelOf(index));
+    if (index >= 0 && !label.isEmpty()) {
+        if (index != hoverIndex_ || !QToolTip::isVisible())
+            QToolTip::showText(vtk_->mapToGlobal(hoverPos_), label, vtk_);
+        hoverIndex_ = index;
+    } else if (hoverIndex_ >= 0) {
+        hoverIndex_ = -1;
+        QToolTip::hideText();
+    }
 }
 
 } // namespace embedscope::ui

@@ -18,7 +18,9 @@ JobRunner::~JobRunner() {
     wait();
 }
 
-bool JobRunner::isRunning() const { return thread_ != nullptr; }
+bool JobRunner::isRunning() const {
+    return thread_ != nullptr;
+}
 
 bool JobRunner::start(const QString& title, Task task) {
     if (thread_)

@@ -15,9 +15,10 @@ namespace embedscope::ui {
 
 LossChart::LossChart(QWidget* parent) : QWidget(parent) {
     chart_ = new QChart;
-    chart_->setTitle(tr("Loss"));
-    chart_->legend()->setAlignment(Qt::AlignBottom);
-    chart_->setMargins(QMargins(4, 4, 4, 4));
+    // No chart title (the dock says "Loss") and the legend on the right: a short dock must
+    // leave the plot area tall enough for readable tick labels.
+    chart_->legend()->setAlignment(Qt::AlignRight);
+    chart_->setMargins(QMargins(2, 2, 2, 2));
     train_ = new QLineSeries;
     train_->setName(tr("train"));
     train_->setPen(QPen(QColor(0, 114, 178), 2)); // Okabe–Ito blue
@@ -37,6 +38,8 @@ LossChart::LossChart(QWidget* parent) : QWidget(parent) {
     x_->setLabelFormat(QStringLiteral("%d"));
     y_ = new QValueAxis;
     y_->setTitleText(tr("loss"));
+    y_->setLabelFormat(QStringLiteral("%.3g"));
+    y_->setTickCount(4);
     chart_->addAxis(x_, Qt::AlignBottom);
     chart_->addAxis(y_, Qt::AlignLeft);
     for (auto* s : {static_cast<QXYSeries*>(train_), static_cast<QXYSeries*>(val_),
@@ -49,7 +52,7 @@ LossChart::LossChart(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(view_);
-    setMinimumHeight(160);
+    setMinimumHeight(200);
     rescale();
 }
 
@@ -93,7 +96,9 @@ void LossChart::setBestEpoch(int epoch) {
     rescale();
 }
 
-int LossChart::pointCount() const { return train_->count(); }
+int LossChart::pointCount() const {
+    return train_->count();
+}
 
 void LossChart::rescale() {
     double lo = INFINITY, hi = -INFINITY, maxEpoch = 1;

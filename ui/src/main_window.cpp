@@ -11,6 +11,7 @@
 #include "embedscope/ui/project_panel.h"
 #include "embedscope/ui/sample_inspector.h"
 #include "embedscope/ui/training_panel.h"
+#include "embedscope/ui/vtk_widget.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -20,6 +21,7 @@
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -71,6 +73,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     lossDock->raise();
     buildMenus();
     resize(1280, 800);
+    resizeDocks({lossDock}, {230}, Qt::Vertical);
 
     connect(projectPanel_, &ProjectPanel::openRequested, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open project"), {},
@@ -102,10 +105,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                 statusBar()->showMessage(ok ? tr("%1 finished").arg(runner_->title())
                                             : tr("%1 stopped").arg(runner_->title()),
                                          5000);
-                log(QStringLiteral("%1: %2").arg(runner_->title(),
-                                                 ok ? QStringLiteral("finished")
-                                                 : cancelled ? QStringLiteral("cancelled")
-                                                             : error));
+                log(QStringLiteral("%1: %2").arg(runner_->title(), ok ? QStringLiteral("finished")
+                                                                   : cancelled
+                                                                       ? QStringLiteral("cancelled")
+                                                                       : error));
                 Q_EMIT jobFinished(ok);
             });
 }
@@ -126,9 +129,8 @@ void MainWindow::buildMenus() {
     file->addAction(tr("Open &demo project"), this, &MainWindow::openDemo);
     file->addSeparator();
     file->addAction(tr("&Export view as PNG…"), QKeySequence(tr("Ctrl+E")), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export view"),
-                                                          QStringLiteral("embedding.png"),
-                                                          tr("PNG images (*.png)"));
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export view"), QStringLiteral("embedding.png"), tr("PNG images (*.png)"));
         if (!path.isEmpty())
             exportViewPng(path);
     });
@@ -176,7 +178,9 @@ bool MainWindow::openProject(const QString& path) {
         inspector_->showSample(metadata_, -1);
         refreshProject();
         setWindowTitle(QStringLiteral("embedscope — %1").arg(QFileInfo(path).fileName()));
-        log(tr("opened %1: data set '%2', %3 samples").arg(path, datasetName_).arg(metadata_.rowCount()));
+        log(tr("opened %1: data set '%2', %3 samples")
+                .arg(path, datasetName_)
+                .arg(metadata_.rowCount()));
         Q_EMIT projectOpened(path);
         if (projectPanel_->runCount() > 0) {
             ProjectFile reopened = ProjectFile::open(path.toStdString());
@@ -203,9 +207,8 @@ void MainWindow::refreshProject() {
         s.status = QString::fromStdString(r.status);
         s.epochs = static_cast<int>(r.trainLoss.size());
         s.bestEpoch = r.bestEpoch;
-        s.bestValLoss = r.bestEpoch >= 0 && r.bestEpoch < int(r.valLoss.size())
-                            ? r.valLoss[r.bestEpoch]
-                            : NAN;
+        s.bestValLoss =
+            r.bestEpoch >= 0 && r.bestEpoch < int(r.valLoss.size()) ? r.valLoss[r.bestEpoch] : NAN;
         runs << s;
     }
     projectPanel_->setProject(projectPath_, datasets, runs);
@@ -298,7 +301,10 @@ void MainWindow::showRun(const QString& name) {
         currentRun_ = name;
         lossChart_->setCurves(run.trainLoss, run.valLoss, run.bestEpoch);
         showProjection();
-        log(tr("run %1: %2 samples, embedding dimension %3").arg(name).arg(run.embeddingRows).arg(run.embeddingCols));
+        log(tr("run %1: %2 samples, embedding dimension %3")
+                .arg(name)
+                .arg(run.embeddingRows)
+                .arg(run.embeddingCols));
         Q_EMIT runShown(name);
     } catch (const std::exception& e) {
         showError(tr("Cannot show run"), QString::fromStdString(e.what()));
@@ -365,6 +371,18 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         runner_->wait(); // the worker stops within one batch
     }
     event->accept();
+}
+
+QImage MainWindow::grabWindow() {
+    QImage image = grab().toImage();
+    VtkWidget* view = embeddingView_->vtkWidget();
+    const QImage scene = view->grabScene();
+    if (!scene.isNull() && view->isVisible()) {
+        const QPoint topLeft = view->mapTo(this, QPoint(0, 0));
+        QPainter painter(&image);
+        painter.drawImage(QRect(topLeft, view->size()), scene);
+    }
+    return image;
 }
 
 } // namespace embedscope::ui

@@ -56,7 +56,8 @@ void ProjectPanel::setProject(const QString& path, const QStringList& datasets,
     for (const RunSummary& r : runs) {
         QString details = QStringLiteral("%1, %2 epochs").arg(r.status).arg(r.epochs);
         if (r.bestEpoch >= 0 && std::isfinite(r.bestValLoss))
-            details += QStringLiteral(", best %1 @%2").arg(r.bestValLoss, 0, 'f', 3).arg(r.bestEpoch + 1);
+            details +=
+                QStringLiteral(", best %1 @%2").arg(r.bestValLoss, 0, 'f', 3).arg(r.bestEpoch + 1);
         new QTreeWidgetItem(runsRoot_, {r.name, details});
     }
     tree_->expandAll();
@@ -78,6 +79,8 @@ QString ProjectPanel::selectedRun() const {
     return item && item->parent() == runsRoot_ ? item->text(0) : QString();
 }
 
-int ProjectPanel::runCount() const { return runsRoot_ ? runsRoot_->childCount() : 0; }
+int ProjectPanel::runCount() const {
+    return runsRoot_ ? runsRoot_->childCount() : 0;
+}
 
 } // namespace embedscope::ui

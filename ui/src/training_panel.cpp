@@ -216,7 +216,9 @@ void TrainingPanel::setConfig(const TrainConfig& c) {
     device_->setCurrentText(QString::fromStdString(c.device));
 }
 
-void TrainingPanel::setEpochs(int epochs) { epochs_->setValue(epochs); }
+void TrainingPanel::setEpochs(int epochs) {
+    epochs_->setValue(epochs);
+}
 
 void TrainingPanel::setRunning(bool running) {
     start_->setEnabled(!running);
@@ -234,6 +236,8 @@ void TrainingPanel::setProgress(double fraction, const QString& stage, double et
     status_->setText(eta.isEmpty() ? stage : stage + QStringLiteral(" — ") + eta);
 }
 
-void TrainingPanel::setStatus(const QString& text) { status_->setText(text); }
+void TrainingPanel::setStatus(const QString& text) {
+    status_->setText(text);
+}
 
 } // namespace embedscope::ui

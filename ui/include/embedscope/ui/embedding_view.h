@@ -5,6 +5,7 @@
 #include "embedscope/viewer/scatter_scene.h"
 
 #include <QPoint>
+#include <QPointF>
 #include <QString>
 #include <QStringList>
 #include <QWidget>
@@ -16,6 +17,7 @@
 class QButtonGroup;
 class QComboBox;
 class QLabel;
+class QTimer;
 class QToolButton;
 
 namespace embedscope::ui {
@@ -72,10 +74,13 @@ Q_SIGNALS:
     void dimensionsChanged(int dims);
     void exported(const QString& path);
 
-protected:
-    bool eventFilter(QObject* watched, QEvent* event) override;
-
 private:
+    // Mouse events from the VtkWidget (its coordinates), before VTK's camera handling.
+    void onMousePressed(QPointF pos, Qt::MouseButton button);
+    void onMouseReleased(QPointF pos, Qt::MouseButton button);
+    void onMouseMoved(QPointF pos, Qt::MouseButtons buttons);
+    void onMouseLeft();
+    void showHoverTip();
     void showData(bool keepCamera);
     void exportWithDialog();
     void updateControls();
@@ -94,6 +99,9 @@ private:
     QLabel* countLabel_ = nullptr;
     QPoint pressPos_;
     bool leftPressed_ = false;
+    QTimer* hoverTimer_ = nullptr; ///< the tooltip delay after the pointer stops
+    QPoint hoverPos_;
+    int hoverIndex_ = -1; ///< point whose label the tooltip shows, -1 = none
     QString lastError_;
     QString lastExportDir_;
 };

@@ -4,6 +4,7 @@
 #include "embedscope/engine/dataset.h"
 #include "embedscope/engine/run.h"
 
+#include <QImage>
 #include <QMainWindow>
 
 #include <Eigen/Dense>
@@ -34,6 +35,9 @@ public:
     /// Shows a saved run: loss curves and the PCA projection of its embedding.
     void showRun(const QString& name);
     bool exportViewPng(const QString& path);
+    /// The whole window as shown, the VTK scene included (QWidget::grab cannot see the native
+    /// GL child window, so its scene is painted in at the view's position).
+    QImage grabWindow();
 
     QString projectPath() const { return projectPath_; }
     TrainingPanel* trainingPanel() const { return training_; }
@@ -77,7 +81,7 @@ private:
 
     QString projectPath_;
     QString datasetName_;
-    MetadataTable metadata_;  ///< of the project's data set, one row per sample
+    MetadataTable metadata_; ///< of the project's data set, one row per sample
     QString currentRun_;
     Eigen::MatrixXd projection_; ///< samples x 3 PCA coordinates of the shown run
     Eigen::VectorXd explained_;  ///< explained variance ratio of those components

@@ -1,26 +1,29 @@
 #pragma once
 // A Qt 6 widget that hosts a VTK 9.1 render window (VTK's own QVTKOpenGLNativeWidget is built
-// for Qt 5 on Debian). VTK renders into its own framebuffer inside the widget's GL context;
-// paintGL blits the result into the widget. See /work/shared/TOOLCHAIN.md for the recipe.
+// for Qt 5 on Debian). VTK renders into a native OpenGL child window (a QOpenGLWindow inside
+// QWidget::createWindowContainer), so the rest of the top-level window keeps painting through
+// the raster backing store: a QOpenGLWidget would make Qt composite the whole window through
+// OpenGL on every repaint of any widget. See /work/shared/TOOLCHAIN.md for the recipe.
+//
+// Mouse, wheel and key events arrive at glWindow(), not at this widget: tests send them there
+// (QTest::mouseClick(vtkWidget->glWindow(), ...)); observers use the mouse* signals. A
+// QWidget::grab() of a parent cannot see the GL window's content: use grabScene().
 #include <QImage>
-#include <QOpenGLWidget>
 #include <QPointF>
 #include <QString>
+#include <QWidget>
 
-#include <vtkSmartPointer.h>
-
-#include <vector>
-
-class vtkGenericOpenGLRenderWindow;
-class vtkGenericRenderWindowInteractor;
-class vtkInteractorObserver;
-class vtkObject;
+class QWindow;
 class vtkRenderWindow;
 class vtkRenderWindowInteractor;
 
 namespace embedscope::ui {
 
-class VtkWidget : public QOpenGLWidget {
+namespace detail {
+class VtkGLWindow;
+}
+
+class VtkWidget : public QWidget {
     Q_OBJECT
 public:
     /// Mouse mapping: Pan2D = left drag pans, right drag / wheel zoom, no rotation (for the
@@ -37,6 +40,9 @@ public:
 
     vtkRenderWindow* renderWindow() const;
     vtkRenderWindowInteractor* interactor() const;
+    /// The native window VTK draws into (covers this whole widget). It receives the mouse,
+    /// wheel and key events; its coordinates equal this widget's.
+    QWindow* glWindow() const;
 
     void setInteractionMode(InteractionMode mode);
     InteractionMode interactionMode() const { return mode_; }
@@ -44,7 +50,8 @@ public:
     /// Schedules a VTK render for the next paint (call after changing the scene).
     void requestRender();
 
-    /// Renders and returns the widget's image (device pixels).
+    /// Renders (if needed) and returns the scene as shown (device pixels, opaque). Null before
+    /// the widget has been shown.
     QImage grabScene();
     /// Writes the current view as PNG, `scale` times the widget's device-pixel size. Returns
     /// false and fills `error` (when given) if the file cannot be written.
@@ -55,38 +62,21 @@ public:
     QPointF toDisplay(const QPointF& widgetPos) const;
     QPointF fromDisplay(double displayX, double displayY) const;
 
-protected:
-    void initializeGL() override;
-    void resizeGL(int width, int height) override;
-    void paintGL() override;
-
-    void mousePressEvent(QMouseEvent* event) override;
-    void mouseReleaseEvent(QMouseEvent* event) override;
-    void mouseDoubleClickEvent(QMouseEvent* event) override;
-    void mouseMoveEvent(QMouseEvent* event) override;
-    void wheelEvent(QWheelEvent* event) override;
-    void keyPressEvent(QKeyEvent* event) override;
-    void keyReleaseEvent(QKeyEvent* event) override;
-    void enterEvent(QEnterEvent* event) override;
-    void leaveEvent(QEvent* event) override;
+Q_SIGNALS:
+    /// Mouse events on the view, in this widget's coordinates (logical pixels), emitted before
+    /// VTK's camera handling sees them.
+    void mousePressed(QPointF pos, Qt::MouseButton button);
+    void mouseReleased(QPointF pos, Qt::MouseButton button);
+    void mouseMoved(QPointF pos, Qt::MouseButtons buttons);
+    /// The pointer left the view.
+    void mouseLeft();
 
 private:
-    void onRenderWindowEvent(vtkObject* caller, unsigned long eventId, void* callData);
-    void onInteractorRender(vtkObject* caller, unsigned long eventId, void* callData);
-    void releaseGraphics();
-    void updateSize();
-    void forwardMouse(QMouseEvent* event, unsigned long vtkEvent, bool repeat = false);
-    void forwardKey(QKeyEvent* event, unsigned long vtkEvent);
+    QPointF fromWindow(const QPointF& windowPos) const;
 
-    vtkSmartPointer<vtkGenericOpenGLRenderWindow> window_;
-    vtkSmartPointer<vtkGenericRenderWindowInteractor> interactor_;
-    vtkSmartPointer<vtkInteractorObserver> panZoomStyle_;
-    vtkSmartPointer<vtkInteractorObserver> rotateStyle_;
-    std::vector<unsigned long> windowObservers_;
-    unsigned long interactorObserver_ = 0;
+    detail::VtkGLWindow* window_ = nullptr; ///< owned by container_
+    QWidget* container_ = nullptr;
     InteractionMode mode_ = InteractionMode::Rotate3D;
-    bool needsRender_ = true; ///< paintGL must ask VTK to render, not only blit
-    bool inPaint_ = false;    ///< a render inside paintGL must not schedule another paint
 };
 
 } // namespace embedscope::ui

@@ -126,7 +126,8 @@ private Q_SLOTS:
     void cleanup() { view_.reset(); }
 
     void drawsTheScatterPlot() {
-        QCOMPARE(view_->dimensions(), 3);
+        QCOMPARE(view_->dimensions(), 2); // 3-D data opens in 2-D until 3-D is asked for
+        QVERIFY(view_->findChild<QToolButton*>("dims3dButton")->isEnabled());
         const QImage image = view_->vtkWidget()->grabScene();
         QVERIFY(!image.isNull());
         const qreal dpr = view_->vtkWidget()->devicePixelRatioF();
@@ -208,6 +209,8 @@ private Q_SLOTS:
     }
 
     void switchDimensionsAndBack() {
+        view_->setDimensions(3);
+        waitForPaint();
         QSignalSpy spy(view_.get(), &EmbeddingView::dimensionsChanged);
         auto* button2d = view_->findChild<QToolButton*>("dims2dButton");
         auto* button3d = view_->findChild<QToolButton*>("dims3dButton");

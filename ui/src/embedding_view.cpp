@@ -116,7 +116,7 @@ EmbeddingView::~EmbeddingView() {
 void EmbeddingView::setEmbedding(const viewer::ScatterData& data) {
     viewer::ScatterData copy = data;
     if (data.dims == 2 || data.dims == 3) // anything else: let setData report it
-        copy.dims = std::min(userDims_ != 0 ? userDims_ : data.dims, data.dims);
+        copy.dims = std::min(userDims_ != 0 ? userDims_ : 2, data.dims); // 2-D until asked
     scene_->setData(copy); // validates: throws before anything here changes
     data_ = data;
     dims_ = copy.dims;

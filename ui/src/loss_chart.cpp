@@ -39,7 +39,7 @@ LossChart::LossChart(QWidget* parent) : QWidget(parent) {
     y_ = new QValueAxis;
     y_->setTitleText(tr("loss"));
     y_->setLabelFormat(QStringLiteral("%.3g"));
-    y_->setTickCount(4);
+    y_->setTickCount(5);
     chart_->addAxis(x_, Qt::AlignBottom);
     chart_->addAxis(y_, Qt::AlignLeft);
     for (auto* s : {static_cast<QXYSeries*>(train_), static_cast<QXYSeries*>(val_),
@@ -115,8 +115,18 @@ void LossChart::rescale() {
     }
     const double pad = std::max(1e-6, 0.08 * (hi - lo));
     y_->setRange(lo - pad, hi + pad);
-    x_->setRange(1, std::max(2.0, maxEpoch));
-    x_->setTickCount(std::min(11, static_cast<int>(std::max(2.0, maxEpoch))));
+    y_->applyNiceNumbers();
+    // Ticks on whole epochs: a step of 1, 2 or 5 x 10^k giving at most ~10 intervals.
+    const double last = std::max(2.0, maxEpoch);
+    double step = 1;
+    for (double scale = 1; step * 10 < last - 1; scale *= 10)
+        for (double m : {1.0, 2.0, 5.0})
+            if (step * 10 < last - 1)
+                step = m * scale;
+    x_->setRange(1, last);
+    x_->setTickType(QValueAxis::TicksDynamic);
+    x_->setTickAnchor(step > 1 ? 0 : 1);
+    x_->setTickInterval(step);
 }
 
 } // namespace embedscope::ui

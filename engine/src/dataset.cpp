@@ -31,8 +31,8 @@ const MetadataColumn& MetadataTable::column(const std::string& name) const {
     std::string known;
     for (const auto& c : columns_)
         known += (known.empty() ? "" : ", ") + c.name;
-    throw DataError("metadata has no column '" + name + "' (columns: " +
-                    (known.empty() ? "none" : known) + ")");
+    throw DataError("metadata has no column '" + name +
+                    "' (columns: " + (known.empty() ? "none" : known) + ")");
 }
 
 void MetadataTable::setColumn(MetadataColumn column) {
@@ -42,8 +42,7 @@ void MetadataTable::setColumn(MetadataColumn column) {
         rows_ = column.size();
     else if (column.size() != rows_)
         throw DataError("metadata column '" + column.name + "' has " +
-                        std::to_string(column.size()) + " rows, expected " +
-                        std::to_string(rows_));
+                        std::to_string(column.size()) + " rows, expected " + std::to_string(rows_));
     for (auto& c : columns_) {
         if (c.name == column.name) {
             c = std::move(column);

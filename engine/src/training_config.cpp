@@ -17,7 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-enum class KeyType { Int, UInt, Double, String, Object, Shape };
+enum class KeyType { Int, UInt, Double, String, Bool, Object, Shape };
 
 struct KeyInfo {
     const char* key;
@@ -41,6 +41,9 @@ const std::vector<KeyInfo>& topLevelKeys() {
         {"threads", KeyType::Int},
         {"group_column", KeyType::String},
         {"run_name", KeyType::String},
+        {"augment", KeyType::String},
+        {"coordinates", KeyType::String},
+        {"ego_augment", KeyType::Bool},
         {"input_shape", KeyType::Shape},
     };
     return keys;
@@ -106,6 +109,27 @@ std::string readString(const json& v, const std::string& key, const std::string&
     if (!v.is_string())
         fail(origin, "'" + key + "' must be a string, got " + typeName(v));
     return v.get<std::string>();
+}
+
+bool readBool(const json& v, const std::string& key, const std::string& origin) {
+    if (v.is_boolean())
+        return v.get<bool>();
+    if (v.is_number_integer() && (v == 0 || v == 1))
+        return v.get<int>() != 0;
+    fail(origin, "'" + key + "' must be a boolean, got " + typeName(v));
+}
+
+/// A string key restricted to `choices`.
+std::string readChoice(const json& v, const std::string& key,
+                       const std::vector<std::string>& choices, const std::string& origin) {
+    const std::string value = readString(v, key, origin);
+    std::string list;
+    for (const auto& c : choices) {
+        if (c == value)
+            return value;
+        list += (list.empty() ? "" : ", ") + c;
+    }
+    fail(origin, "'" + key + "' must be one of " + list + ", got '" + value + "'");
 }
 
 void checkRange(double value, double lo, double hi, const std::string& key,
@@ -203,6 +227,12 @@ json overrideValue(const std::string& key, KeyType type, const std::string& text
     }
     case KeyType::String:
         return text;
+    case KeyType::Bool:
+        if (text == "true" || text == "1" || text == "yes" || text == "on")
+            return true;
+        if (text == "false" || text == "0" || text == "no" || text == "off")
+            return false;
+        fail(where, "'" + key + "' must be true or false, got '" + text + "'");
     case KeyType::Object:
     case KeyType::Shape:
         try {
@@ -330,6 +360,17 @@ TrainConfig fromJson(const json& root, const std::string& origin) {
         fail(origin, "'group_column' must not be empty");
     if (auto v = get("run_name"))
         c.runName = readString(*v, "run_name", origin);
+    // Seed §4.3.2 / §4.3.3: augmentations (training only) and the coordinate representation.
+    if (auto v = get("augment"))
+        c.augment = readChoice(*v, "augment", {"none", "dihedral"}, origin);
+    if (auto v = get("coordinates"))
+        c.coordinates = readChoice(*v, "coordinates", {"cartesian", "egocentric"}, origin);
+    if (auto v = get("ego_augment"))
+        c.egoAugment = readBool(*v, "ego_augment", origin);
+    if (c.egoAugment && c.coordinates != "egocentric")
+        fail(origin, "'ego_augment' scales d and flips θ of egocentric coordinates: it needs "
+                     "'coordinates' = egocentric, got '" +
+                         c.coordinates + "'");
     if (auto v = get("input_shape"); v && !v->is_array())
         fail(origin, "'input_shape' must be an array, got " + typeName(*v));
     return c;
@@ -414,6 +455,9 @@ std::string toJson(const TrainConfig& c) {
     out["threads"] = c.threads;
     out["group_column"] = c.groupColumn;
     out["run_name"] = c.runName;
+    out["augment"] = c.augment;
+    out["coordinates"] = c.coordinates;
+    out["ego_augment"] = c.egoAugment;
     return out.dump(2);
 }
 

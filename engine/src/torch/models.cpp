@@ -6,6 +6,7 @@
 #include "embedscope/engine/registry.h"
 #include "embedscope/engine/training.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <sstream>
@@ -31,6 +32,18 @@ ParamSpec intParam(std::string key, std::string label, std::string help, double 
     p.defaultValue = def;
     p.minValue = lo;
     p.maxValue = hi;
+    return p;
+}
+
+ParamSpec boolParam(std::string key, std::string label, std::string help, bool def) {
+    ParamSpec p;
+    p.key = std::move(key);
+    p.type = ParamSpec::Type::Bool;
+    p.label = std::move(label);
+    p.help = std::move(help);
+    p.defaultValue = def ? 1 : 0;
+    p.minValue = 0;
+    p.maxValue = 1;
     return p;
 }
 
@@ -66,9 +79,21 @@ public:
     }
 
     torch::Tensor forward(const torch::Tensor& x) override {
-        auto h = blocks_->forward(x);
+        torch::Tensor h = x;
+        int conv = 0;
+        int64_t convParams = 0;
+        for (auto& layer : *blocks_) {
+            h = layer.forward(h);
+            if (layer.ptr()->as<torch::nn::Conv1dImpl>())
+                convParams = ownParameters(*layer.ptr());
+            else // the ReLU closing a conv block
+                record("conv" + std::to_string(++conv), h, convParams);
+        }
         h = h.mean(-1); // global average pool over time: (B, C)
-        return out_->forward(h);
+        record("global_pool", h);
+        h = out_->forward(h);
+        record("linear", h, ownParameters(*out_));
+        return h;
     }
     int64_t outputDim() const override { return embeddingDim_; }
 
@@ -76,6 +101,132 @@ private:
     torch::nn::Sequential blocks_;
     torch::nn::Linear out_{nullptr};
     int64_t embeddingDim_ = 0;
+};
+
+// ---- seed-encoder (seed 000 §3.2, Tables A.1 / A.2) ----------------------------------------
+
+/// Channel schedule of seed §3.2 / Table A.1: 6, 12, 18, 30, 48, 75, 120, 192 as printed,
+/// then x1.6 rounded (307, 491, 786, ...: "increases exponentially up to a fixed limit"),
+/// each capped at C.
+std::vector<int64_t> seedChannelSchedule(int64_t cap, int blocks) {
+    std::vector<int64_t> raw = {6, 12, 18, 30, 48, 75, 120, 192};
+    while (static_cast<int>(raw.size()) < blocks)
+        raw.push_back(std::llround(double(raw.back()) * 1.6));
+    raw.resize(static_cast<std::size_t>(blocks));
+    for (auto& c : raw)
+        c = std::min(c, cap);
+    return raw;
+}
+
+/// One residual block (seed §3.2, fig 3.1, Table A.2):
+///   main     = StridedConv1d(k2, s2, p0) -> [BatchNorm] -> ReLU -> Conv1d(k3, s1, p1)
+///              -> [BatchNorm]
+///   residual = AvgPool1d(k2, s2), then zero channels appended when the block widens
+///   out      = ReLU(main + residual)
+/// BatchNorm (seed §2.4.4, §4.2) is optional and sits after every conv, before activation.
+struct SeedBlockImpl : torch::nn::Module {
+    SeedBlockImpl(int64_t inChannels, int64_t outChannels, bool batchnorm)
+        : in(inChannels), out(outChannels) {
+        strided = register_module(
+            "strided", torch::nn::Conv1d(torch::nn::Conv1dOptions(in, out, 2).stride(2)));
+        if (batchnorm)
+            bn1 = register_module("bn1", torch::nn::BatchNorm1d(out));
+        conv = register_module(
+            "conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(out, out, 3).stride(1).padding(1)));
+        if (batchnorm)
+            bn2 = register_module("bn2", torch::nn::BatchNorm1d(out));
+        pool =
+            register_module("pool", torch::nn::AvgPool1d(torch::nn::AvgPool1dOptions(2).stride(2)));
+    }
+
+    int64_t in;
+    int64_t out;
+    torch::nn::Conv1d strided{nullptr};
+    torch::nn::BatchNorm1d bn1{nullptr};
+    torch::nn::Conv1d conv{nullptr};
+    torch::nn::BatchNorm1d bn2{nullptr};
+    torch::nn::AvgPool1d pool{nullptr};
+};
+TORCH_MODULE(SeedBlock);
+
+/// The encoder of seed 000 (§3.2, Tables A.1 / A.2): 15 residual blocks halve T and widen the
+/// channels up to C; the time axis is zero-padded by one on the right after any block (but the
+/// last) whose output length is odd, so the next block halves an even length (T = 90,000:
+/// after blocks 4, 5, 6 and 13: 5625 -> 5626, 2813 -> 2814, 1407 -> 1408, 11 -> 12). An odd
+/// input T is padded the same way before block 1 (never the case for the seed's 90,000).
+/// Block 15 leaves (C, 3) for T = 90,000 and the seed's FinalPool, AvgPool1d(k3, s1), makes
+/// (C, 1). For other T the length left may differ from 3: then an adaptive average pool to 1
+/// (the mean over time) takes its place. Flattened to C: the embedding z.
+class SeedEncoderImpl : public EncoderImpl {
+public:
+    static constexpr int kBlocks = 15;
+
+    explicit SeedEncoderImpl(const ModelArgs& args) : channels_(args.intParam("channels")) {
+        const bool batchnorm = args.intParam("batchnorm") != 0;
+        const auto widths = seedChannelSchedule(channels_, kBlocks);
+        int64_t in = args.inChannels;
+        for (int b = 0; b < kBlocks; ++b) {
+            const int64_t out = widths[static_cast<std::size_t>(b)];
+            if (out < in)
+                throw DataError("model 'seed-encoder': block " + std::to_string(b + 1) +
+                                " would narrow " + std::to_string(in) + " channels to " +
+                                std::to_string(out) + " (channels = " + std::to_string(channels_) +
+                                "); its zero-channel shortcut only widens (seed §3.2), so "
+                                "'channels' must be at least the input's channel count");
+            blocks_.push_back(
+                register_module("block" + std::to_string(b + 1), SeedBlock(in, out, batchnorm)));
+            in = out;
+        }
+        if (args.length < 1)
+            throw DataError("model 'seed-encoder' needs at least 1 time step per sample");
+    }
+
+    torch::Tensor forward(const torch::Tensor& x) override {
+        torch::Tensor h = x;
+        if (h.size(-1) % 2 != 0) {
+            h = torch::constant_pad_nd(h, {0, 1}, 0);
+            record("input.zero_pad", h);
+        }
+        for (std::size_t b = 0; b < blocks_.size(); ++b) {
+            SeedBlockImpl& block = *blocks_[b];
+            const std::string name = "block" + std::to_string(b + 1) + ".";
+            torch::Tensor main = block.strided->forward(h);
+            record(name + "strided_conv", main, ownParameters(*block.strided));
+            if (!block.bn1.is_empty()) {
+                main = block.bn1->forward(main);
+                record(name + "batchnorm1", main, ownParameters(*block.bn1));
+            }
+            main = block.conv->forward(torch::relu(main));
+            record(name + "conv", main, ownParameters(*block.conv));
+            if (!block.bn2.is_empty()) {
+                main = block.bn2->forward(main);
+                record(name + "batchnorm2", main, ownParameters(*block.bn2));
+            }
+            torch::Tensor residual = block.pool->forward(h);
+            record(name + "residual_pool", residual);
+            if (block.out > block.in) {
+                residual = torch::constant_pad_nd(residual, {0, 0, 0, block.out - block.in}, 0);
+                record(name + "add_zeros", residual);
+            }
+            h = torch::relu(main + residual);
+            if (b + 1 < blocks_.size() && h.size(-1) % 2 != 0) {
+                h = torch::constant_pad_nd(h, {0, 1}, 0);
+                record(name + "zero_pad", h);
+            }
+        }
+        // Seed Table A.2 FinalPool (k3, s1) on the (C, 3) of T = 90,000; otherwise the mean.
+        const bool seedPool = h.size(-1) == 3;
+        h = seedPool ? torch::avg_pool1d(h, {3}, {1}) : torch::adaptive_avg_pool1d(h, {1});
+        record(seedPool ? "final_pool" : "final_adaptive_pool", h);
+        h = h.flatten(1);
+        record("flatten", h);
+        return h;
+    }
+    int64_t outputDim() const override { return channels_; }
+
+private:
+    int64_t channels_ = 0;
+    std::vector<SeedBlock> blocks_;
 };
 
 const std::vector<ModelEntry>& modelEntries() {
@@ -98,6 +249,30 @@ const std::vector<ModelEntry>& modelEntries() {
             return std::make_shared<Conv1dSmallImpl>(args);
         };
         list.push_back(std::move(small));
+
+        ModelEntry seedEncoder;
+        seedEncoder.info.name = "seed-encoder";
+        seedEncoder.info.description =
+            "The residual 1-D CNN of seed 000 (section 3.2, Tables A.1/A.2): 15 blocks of "
+            "StridedConv1d(k2,s2) -> ReLU -> Conv1d(k3,p1) + AvgPool shortcut, channels 6, 12, "
+            "18, 30, 48, 75, ... capped at C, final average pool; z has C values. Built for "
+            "(3, 90000); slow on CPU.";
+        seedEncoder.info.params = {
+            intParam("channels", "Channels (C)",
+                     "Channel cap and embedding size C (seed base model: 100)", 100, 3, 2048),
+            boolParam("batchnorm", "BatchNorm",
+                      "BatchNorm after every conv, before the activation (seed section 2.4.4)",
+                      false),
+            intParam("projection_dim", "Projection size",
+                     "Output of the projection head h(z) = W2 ReLU(W1 z), hidden "
+                     "ceil((C + size) / 2); the loss sees h(z), the embedding is z; 0 = no head "
+                     "(seed section 2.6.1 / 4.2.2)",
+                     0, 0, 4096),
+        };
+        seedEncoder.build = [](const ModelArgs& args) -> std::shared_ptr<EncoderImpl> {
+            return std::make_shared<SeedEncoderImpl>(args);
+        };
+        list.push_back(std::move(seedEncoder));
         return list;
     }();
     return entries;
@@ -126,6 +301,21 @@ int64_t ModelArgs::intParam(const std::string& key) const {
     return static_cast<int64_t>(std::llround(param(key)));
 }
 
+void EncoderImpl::record(const std::string& name, const torch::Tensor& output, int64_t params) {
+    if (!trace_)
+        return;
+    LayerShape layer;
+    layer.name = name;
+    for (int64_t i = 1; i < output.dim(); ++i)
+        layer.shape.push_back(output.size(i));
+    layer.params = params;
+    trace_->push_back(std::move(layer));
+}
+
+int64_t EncoderImpl::ownParameters(torch::nn::Module& module) {
+    return parameterCount(module);
+}
+
 ContrastiveModelImpl::ContrastiveModelImpl(std::shared_ptr<EncoderImpl> encoder,
                                            int64_t projectionDim)
     : encoder_(register_module<EncoderImpl>("encoder", std::move(encoder))) {
@@ -145,6 +335,33 @@ torch::Tensor ContrastiveModelImpl::embed(const torch::Tensor& x) {
 
 torch::Tensor ContrastiveModelImpl::project(const torch::Tensor& z) {
     return head_ ? head_->forward(z) : z;
+}
+
+std::vector<LayerShape> ContrastiveModelImpl::layerShapes(const torch::Tensor& x) {
+    std::vector<LayerShape> layers;
+    encoder_->setTrace(&layers);
+    torch::Tensor h;
+    try {
+        h = encoder_->forward(x);
+    } catch (...) {
+        encoder_->setTrace(nullptr);
+        throw;
+    }
+    encoder_->setTrace(nullptr);
+    if (head_) {
+        int linear = 0;
+        for (auto& layer : *head_) {
+            h = layer.forward(h);
+            const bool isLinear = layer.ptr()->as<torch::nn::LinearImpl>() != nullptr;
+            LayerShape shape;
+            shape.name = isLinear ? "head.linear" + std::to_string(++linear) : "head.relu";
+            for (int64_t i = 1; i < h.dim(); ++i)
+                shape.shape.push_back(h.size(i));
+            shape.params = parameterCount(*layer.ptr());
+            layers.push_back(std::move(shape));
+        }
+    }
+    return layers;
 }
 
 std::shared_ptr<ContrastiveModelImpl> buildModel(const std::string& name, ModelArgs args) {
@@ -182,8 +399,10 @@ const ComponentInfo& findModel(const std::string& name) {
     return torchimpl::findEntry(name).info;
 }
 
-int64_t modelParameterCount(const std::string& model, const std::map<std::string, double>& params,
-                            const std::vector<int64_t>& inputShape) {
+namespace {
+
+torchimpl::ModelArgs modelArgs(const std::map<std::string, double>& params,
+                               const std::vector<int64_t>& inputShape) {
     torchimpl::ModelArgs args;
     args.params = params;
     if (inputShape.size() == 1) {
@@ -195,8 +414,29 @@ int64_t modelParameterCount(const std::string& model, const std::map<std::string
         throw DataError("model input shape must be (C, T) or (T), got " +
                         std::to_string(inputShape.size()) + " dimensions");
     }
-    auto net = torchimpl::buildModel(model, std::move(args));
+    if (args.inChannels < 1 || args.length < 1)
+        throw DataError("model input shape must be positive, got (" +
+                        std::to_string(args.inChannels) + ", " + std::to_string(args.length) + ")");
+    return args;
+}
+
+} // namespace
+
+int64_t modelParameterCount(const std::string& model, const std::map<std::string, double>& params,
+                            const std::vector<int64_t>& inputShape) {
+    auto net = torchimpl::buildModel(model, modelArgs(params, inputShape));
     return torchimpl::parameterCount(*net);
+}
+
+std::vector<LayerShape> modelLayerShapes(const std::string& model,
+                                         const std::map<std::string, double>& params,
+                                         const std::vector<int64_t>& inputShape) {
+    const torchimpl::ModelArgs args = modelArgs(params, inputShape);
+    auto net = torchimpl::buildModel(model, args);
+    net->eval();
+    torch::NoGradGuard noGrad;
+    const auto x = torch::zeros({1, args.inChannels, args.length}, torch::kFloat32);
+    return net->layerShapes(x);
 }
 
 } // namespace embedscope

@@ -1,6 +1,8 @@
 #pragma once
 // Private: encoder modules, the projection head and the factory that builds a model by name.
 // Torch types are allowed here; this header is included only by engine/src/torch/*.cpp.
+#include "embedscope/engine/model_info.h"
+
 #include <torch/torch.h>
 
 #include <map>
@@ -29,6 +31,17 @@ public:
     virtual torch::Tensor forward(const torch::Tensor& x) = 0;
     /// E, the embedding size this encoder produces.
     virtual int64_t outputDim() const = 0;
+
+    /// While set, forward() appends one entry per layer (model-info, Table A.1).
+    void setTrace(std::vector<LayerShape>* trace) { trace_ = trace; }
+
+protected:
+    /// Records `output` (batch dimension dropped) under `name` when tracing.
+    void record(const std::string& name, const torch::Tensor& output, int64_t params = 0);
+    static int64_t ownParameters(torch::nn::Module& module);
+
+private:
+    std::vector<LayerShape>* trace_ = nullptr;
 };
 
 /// Encoder plus optional projection head. SPEC S0: "loss on h(z), evaluation on z".
@@ -41,6 +54,8 @@ public:
     torch::Tensor embed(const torch::Tensor& x);
     /// h(z) = W2 ReLU(W1 z) when there is a head, else z.
     torch::Tensor project(const torch::Tensor& z);
+    /// The layers of encoder and head for input x (B, C, T), shapes without the batch.
+    std::vector<LayerShape> layerShapes(const torch::Tensor& x);
 
 private:
     std::shared_ptr<EncoderImpl> encoder_;

@@ -4,6 +4,7 @@
 #include "embedscope/engine/training.h"
 
 #include "embedscope/engine/error.h"
+#include "embedscope/engine/trajectory_transforms.h"
 #include "torch/losses.h"
 #include "torch/models.h"
 #include "torch/sampler.h"
@@ -31,6 +32,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // The validation batches are drawn with this fixed seed, whatever the training seed, so val
 // losses of runs with different seeds are comparable.
 constexpr uint64_t kValidationSeed = 0x5eed0a11ULL;
+// The augmentation draws have their own stream (seeded from the training seed), so turning
+// augmentation on leaves the sampler's batches as they were.
+constexpr uint64_t kAugmentSeedSalt = 0xa06e57a7e5ULL;
 // Intra-op threads when the config says 0. Measured on the 2-core reference machine, demo data
 // (80 x (3, 15000)), 5 epochs: 1 thread 0.72-0.80 s, 2 threads 0.63 s when the machine is idle
 // but 4.8-6.6 s as soon as anything else runs (OpenMP workers spin against the other load).
@@ -43,6 +47,45 @@ struct InputShape {
     int64_t channels = 1;
     int64_t length = 1;
 };
+
+/// Per-sample transforms of trajectory_transforms.h. The coordinate representation applies to
+/// every sample (train, validation, embedding); the augmentations to training batches only
+/// (seed §4.3.2: "For validation and evaluation, the augmentations are turned off").
+struct SampleTransforms {
+    bool egocentric = false; ///< seed §4.3.3, eqs 4.1-4.3
+    bool dihedral = false;   ///< seed §4.3.2, training only
+    bool egoAugment = false; ///< seed §4.3.3, training only
+    bool any() const { return egocentric || dihedral || egoAugment; }
+};
+
+SampleTransforms transformsOf(const TrainConfig& cfg) {
+    SampleTransforms t;
+    t.egocentric = cfg.coordinates == "egocentric";
+    t.dihedral = cfg.augment == "dihedral";
+    t.egoAugment = cfg.egoAugment;
+    return t;
+}
+
+/// `augmentRng` null: no augmentation (validation, embedding).
+void transformSample(float* sample, const InputShape& shape, const SampleTransforms& t,
+                     std::mt19937_64* augmentRng) {
+    // The dihedral map acts on the stored Cartesian (x, y), before any change of
+    // representation: with egocentric coordinates a rotation then only moves the few headings
+    // that the seed's ν_{-1} = π and no-move rules pin to absolute directions, and a flip
+    // turns θ into -θ.
+    if (augmentRng && t.dihedral)
+        applyDihedral(sample, shape.channels, shape.length,
+                      std::uniform_int_distribution<int>(0, kDihedralCount - 1)(*augmentRng));
+    if (t.egocentric)
+        egocentricCoordinates(sample, sample, shape.channels, shape.length);
+    if (augmentRng && t.egoAugment) {
+        // Seed §4.3.3: η ~ N(1, √0.25), i.e. standard deviation 0.5; τ = ±1 with p = 0.5.
+        const float eta =
+            static_cast<float>(std::normal_distribution<double>(1.0, 0.5)(*augmentRng));
+        const int sign = std::bernoulli_distribution(0.5)(*augmentRng) ? 1 : -1;
+        applyEgoAugment(sample, shape.channels, shape.length, eta, sign);
+    }
+}
 
 double seconds(Clock::time_point since) {
     return std::chrono::duration<double>(Clock::now() - since).count();
@@ -86,14 +129,18 @@ std::vector<int> groupLabels(const Dataset& data, const std::string& column) {
 }
 
 torch::Tensor gatherSamples(const Dataset& data, const std::vector<int64_t>& rows,
-                            const InputShape& shape) {
+                            const InputShape& shape, const SampleTransforms& transforms,
+                            std::mt19937_64* augmentRng) {
     auto x = torch::empty({static_cast<int64_t>(rows.size()), shape.channels, shape.length},
                           torch::kFloat32);
     const std::size_t size = data.sampleSize();
     float* out = x.data_ptr<float>();
-    for (std::size_t i = 0; i < rows.size(); ++i)
+    for (std::size_t i = 0; i < rows.size(); ++i) {
         std::memcpy(out + i * size, data.sample(static_cast<std::size_t>(rows[i])),
                     size * sizeof(float));
+        if (transforms.any())
+            transformSample(out + i * size, shape, transforms, augmentRng);
+    }
     return x;
 }
 
@@ -126,8 +173,8 @@ void loadWeights(ContrastiveModelImpl& model, const std::vector<uint8_t>& bytes,
 
 /// z of every sample (rows in data order), row-major. Checks `ctx` per batch when given.
 std::vector<float> embedAll(ContrastiveModelImpl& model, const Dataset& data,
-                            const InputShape& shape, torch::Device device, const JobContext* ctx,
-                            std::size_t& cols) {
+                            const InputShape& shape, const SampleTransforms& transforms,
+                            torch::Device device, const JobContext* ctx, std::size_t& cols) {
     model.eval();
     torch::NoGradGuard noGrad;
     const std::size_t n = data.sampleCount();
@@ -140,7 +187,7 @@ std::vector<float> embedAll(ContrastiveModelImpl& model, const Dataset& data,
         std::vector<int64_t> rows;
         for (std::size_t i = start; i < std::min(n, start + perBatch); ++i)
             rows.push_back(static_cast<int64_t>(i));
-        const auto z = model.embed(gatherSamples(data, rows, shape).to(device))
+        const auto z = model.embed(gatherSamples(data, rows, shape, transforms, nullptr).to(device))
                            .to(torch::kCPU, torch::kFloat32)
                            .contiguous();
         cols = static_cast<std::size_t>(z.size(1));
@@ -160,8 +207,9 @@ std::shared_ptr<ContrastiveModelImpl> makeModel(const TrainConfig& cfg, const In
 
 /// Mean loss over fixed batches, no gradient, eval mode; NaN when no batch has a positive.
 double evaluate(ContrastiveModelImpl& model, const torchimpl::LossFn& loss, const Dataset& data,
-                const InputShape& shape, const std::vector<std::vector<int64_t>>& batches,
-                const std::vector<int>& groups, torch::Device device, const JobContext& ctx) {
+                const InputShape& shape, const SampleTransforms& transforms,
+                const std::vector<std::vector<int64_t>>& batches, const std::vector<int>& groups,
+                torch::Device device, const JobContext& ctx) {
     model.eval();
     torch::NoGradGuard noGrad;
     double sum = 0;
@@ -171,11 +219,20 @@ double evaluate(ContrastiveModelImpl& model, const torchimpl::LossFn& loss, cons
         if (!anyPositive(rows, groups))
             continue;
         const auto [g, ids] = batchLabels(rows, groups, device);
-        const auto x = gatherSamples(data, rows, shape).to(device);
+        const auto x = gatherSamples(data, rows, shape, transforms, nullptr).to(device);
         sum += loss(model.project(model.embed(x)), g, ids).item<double>();
         ++counted;
     }
     return counted ? sum / counted : kNaN;
+}
+
+/// The transforms need x and y: (C, T) samples with C >= 2.
+void checkTransformsFit(const SampleTransforms& t, const InputShape& shape,
+                        const std::string& origin) {
+    if (t.any() && shape.channels < 2)
+        throw DataError(origin + ": samples of shape " + shapeText({shape.channels, shape.length}) +
+                        " have no x and y channels, which 'augment' = dihedral, 'coordinates' = "
+                        "egocentric and 'ego_augment' need");
 }
 
 } // namespace
@@ -206,6 +263,8 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
     const std::string origin = "dataset '" + data.name + "'";
     data.validate(origin);
     const InputShape shape = inputShapeOf(data);
+    const SampleTransforms transforms = transformsOf(cfg);
+    checkTransformsFit(transforms, shape, origin);
     const std::vector<int> groups = groupLabels(data, cfg.groupColumn);
 
     std::vector<std::size_t> trainIdx, valIdx;
@@ -240,6 +299,7 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
                                                           .weight_decay(cfg.weightDecay));
 
     std::mt19937_64 rng(cfg.seed);
+    std::mt19937_64 augmentRng(cfg.seed ^ kAugmentSeedSalt);
     std::mt19937_64 valRng(kValidationSeed);
     const auto valBatches = valIdx.empty()
                                 ? std::vector<std::vector<int64_t>>{}
@@ -280,7 +340,8 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
                 const auto& rows = batches[b];
                 if (anyPositive(rows, groups)) {
                     const auto [g, ids] = batchLabels(rows, groups, device);
-                    const auto x = gatherSamples(data, rows, shape).to(device);
+                    const auto x =
+                        gatherSamples(data, rows, shape, transforms, &augmentRng).to(device);
                     const auto value = loss(model->project(model->embed(x)), g, ids);
                     const double v = value.item<double>();
                     if (!std::isfinite(v))
@@ -298,7 +359,7 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
             }
             const double trainLoss = counted ? sum / counted : kNaN;
             const double valLoss =
-                evaluate(*model, loss, data, shape, valBatches, groups, device, ctx);
+                evaluate(*model, loss, data, shape, transforms, valBatches, groups, device, ctx);
             doneUnits += double(valBatches.size());
             run.trainLoss.push_back(trainLoss);
             run.valLoss.push_back(valLoss);
@@ -326,8 +387,8 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
         loadWeights(*model, run.checkpoint, device);
     progress("embedding " + std::to_string(data.sampleCount()) + " samples");
     // After a kept cancel the embedding runs to the end: the flag is still set.
-    run.embedding =
-        embedAll(*model, data, shape, device, cancelled ? nullptr : &ctx, run.embeddingCols);
+    run.embedding = embedAll(*model, data, shape, transforms, device, cancelled ? nullptr : &ctx,
+                             run.embeddingCols);
     run.embeddingRows = data.sampleCount();
     run.status = cancelled ? "cancelled" : "finished";
     run.seconds = seconds(started);
@@ -354,6 +415,7 @@ std::vector<float> embedWithRun(const RunRecord& run, const Dataset& data, const
 
     data.validate("dataset '" + data.name + "'");
     const InputShape shape = inputShapeOf(data);
+    const SampleTransforms transforms = transformsOf(cfg);
     if (shape.channels != trained[0] || shape.length != trained[1])
         throw DataError("dataset '" + data.name + "' has samples of shape " +
                         shapeText({shape.channels, shape.length}) + " but " + origin +
@@ -369,7 +431,7 @@ std::vector<float> embedWithRun(const RunRecord& run, const Dataset& data, const
                         e.what_without_backtrace() + ")");
     }
     std::size_t embeddingCols = 0;
-    auto out = embedAll(*model, data, shape, device, &ctx, embeddingCols);
+    auto out = embedAll(*model, data, shape, transforms, device, &ctx, embeddingCols);
     if (cols)
         *cols = embeddingCols;
     return out;

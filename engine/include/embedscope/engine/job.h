@@ -9,8 +9,8 @@
 namespace embedscope {
 
 struct Progress {
-    double fraction = 0.0; ///< 0..1 of the whole job
-    std::string stage;     ///< e.g. "epoch 3/10, batch 5/12"
+    double fraction = 0.0;    ///< 0..1 of the whole job
+    std::string stage;        ///< e.g. "epoch 3/10, batch 5/12"
     double etaSeconds = -1.0; ///< <0 when unknown
 };
 

@@ -9,13 +9,13 @@
 namespace embedscope {
 
 struct OpenFieldParams {
-    int substances = 3;       ///< S active substances
-    int doses = 3;            ///< D doses per substance (dose levels 1..D)
-    int animalsPerGroup = 8;  ///< A animals in every group (control included)
-    double minutes = 60.0;    ///< recording length; 60 min = 90,000 steps at 25 Hz
+    int substances = 3;      ///< S active substances
+    int doses = 3;           ///< D doses per substance (dose levels 1..D)
+    int animalsPerGroup = 8; ///< A animals in every group (control included)
+    double minutes = 60.0;   ///< recording length; 60 min = 90,000 steps at 25 Hz
     double rateHz = 25.0;
     double cageCm = 40.0;
-    int experiments = 4;      ///< cohorts: animal a of every group belongs to experiment a % E
+    int experiments = 4;       ///< cohorts: animal a of every group belongs to experiment a % E
     double valFraction = 0.25; ///< fraction of experiments in "val"
     uint64_t seed = 1;
 };

@@ -5,9 +5,9 @@
 namespace embedscope {
 
 struct PcaModel {
-    Eigen::RowVectorXd mean;            ///< 1 x D
-    Eigen::MatrixXd components;         ///< D x K, orthonormal columns, sign: largest |loading| > 0
-    Eigen::VectorXd explainedVariance;  ///< K, sample variance (divided by N - 1)
+    Eigen::RowVectorXd mean;           ///< 1 x D
+    Eigen::MatrixXd components;        ///< D x K, orthonormal columns, sign: largest |loading| > 0
+    Eigen::VectorXd explainedVariance; ///< K, sample variance (divided by N - 1)
     Eigen::VectorXd explainedVarianceRatio; ///< K, fraction of total variance
 
     Eigen::MatrixXd transform(const Eigen::MatrixXd& x) const;

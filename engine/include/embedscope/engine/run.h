@@ -21,13 +21,13 @@ Versions currentVersions();
 struct RunRecord {
     std::string name;
     std::string datasetName;
-    std::string status = "finished";  ///< finished | cancelled | failed
-    std::string configJson = "{}";    ///< full, resolved training config
-    std::vector<double> trainLoss;    ///< per epoch
-    std::vector<double> valLoss;      ///< per epoch (NaN where no validation samples)
-    int bestEpoch = -1;               ///< 0-based epoch of the min val loss checkpoint
+    std::string status = "finished"; ///< finished | cancelled | failed
+    std::string configJson = "{}";   ///< full, resolved training config
+    std::vector<double> trainLoss;   ///< per epoch
+    std::vector<double> valLoss;     ///< per epoch (NaN where no validation samples)
+    int bestEpoch = -1;              ///< 0-based epoch of the min val loss checkpoint
     double seconds = 0.0;
-    std::vector<uint8_t> checkpoint;  ///< serialized weights of the best epoch
+    std::vector<uint8_t> checkpoint; ///< serialized weights of the best epoch
     /// Embedding of every sample of the data set at the best checkpoint: rows x cols, row-major.
     std::size_t embeddingRows = 0;
     std::size_t embeddingCols = 0;

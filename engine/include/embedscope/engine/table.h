@@ -10,8 +10,8 @@ namespace embedscope {
 struct EmbeddingTable {
     std::vector<std::string> featureNames; ///< e.g. z_0.. or pc_1..
     std::size_t rows = 0;
-    std::vector<double> features;          ///< rows x featureNames.size(), row-major
-    MetadataTable metadata;                ///< written as Metadata_<name>
+    std::vector<double> features; ///< rows x featureNames.size(), row-major
+    MetadataTable metadata;       ///< written as Metadata_<name>
 };
 
 /// Writes CSV (RFC 4180 quoting). Throws IoError naming the path. Crash-safe (temp + rename).

@@ -21,14 +21,23 @@ struct TrainConfig {
     std::map<std::string, double> lossParams;
     std::map<std::string, std::string> lossChoices;
     int epochs = 20;
-    int batchSize = 16;        ///< N anchors; the batch holds 2N samples (anchor + positive)
+    int batchSize = 16;         ///< N anchors; the batch holds 2N samples (anchor + positive)
     double learningRate = 3e-3; ///< defaults tuned on the demo (20 epochs learn clearly)
     double weightDecay = 0.0;
     uint64_t seed = 1;
-    std::string device = "auto"; ///< auto | cpu | cuda
-    int threads = 0;              ///< intra-op threads; 0 = engine default
+    std::string device = "auto";       ///< auto | cpu | cuda
+    int threads = 0;                   ///< intra-op threads; 0 = engine default
     std::string groupColumn = "group"; ///< metadata column defining positives
-    std::string runName;          ///< empty: chosen by the project
+    std::string runName;               ///< empty: chosen by the project
+    /// Training-only augmentation of (x, y): "none" | "dihedral" (one of the 8 rotations /
+    /// flips of seed §4.3.2, uniformly per sample per batch; see trajectory_transforms.h).
+    std::string augment = "none";
+    /// Sample representation: "cartesian" (x, y, z as stored) | "egocentric" ((d, θ, z), seed
+    /// §4.3.3, eqs 4.1-4.3). Applied to every sample: train, validation and embedding.
+    std::string coordinates = "cartesian";
+    /// Seed §4.3.3 egocentric augmentations, training only: d · η, η ~ N(1, sd 0.5), and
+    /// θ · ±1 (p = 0.5), drawn per sample per batch. Needs coordinates = "egocentric".
+    bool egoAugment = false;
 };
 
 /// Parses JSON (an object; unknown keys or wrong types throw ConfigError naming `origin` and

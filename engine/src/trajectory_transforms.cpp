@@ -48,6 +48,13 @@ double wrapAngle(double delta) {
     return delta;
 }
 
+/// An angle in (-π, π] as float. float(π) lies just above π, and a value just above -π would
+/// round to -float(π): that one is the same direction as π, so it becomes float(π).
+float toAngle(double wrapped) {
+    const float f = static_cast<float>(wrapped);
+    return f <= -static_cast<float>(kPi) ? static_cast<float>(kPi) : f;
+}
+
 } // namespace
 
 std::array<int, 4> dihedralMatrix(int k) {
@@ -101,6 +108,8 @@ std::vector<double> runningMean3(const float* in, int64_t length) {
     if (length < 2)
         return out;
     // Seed §4.3.3 gives no boundary rule: the ends average the two samples that exist.
+    // Three equal floats sum exactly in double (3a needs 26 bits) and (3a) / 3 == a, so a
+    // resting animal keeps exactly its position and d = 0 there, never a rounding "move".
     out[0] = (double(in[0]) + double(in[1])) / 2.0;
     for (int64_t i = 1; i + 1 < length; ++i)
         out[i] = (double(in[i - 1]) + double(in[i]) + double(in[i + 1])) / 3.0;
@@ -116,14 +125,14 @@ void egocentricFromPositions(const double* x, const double* y, int64_t length, f
     double lastHeading = kPi;
     // i = 0: d_0 = 0 and no Δ, i.e. "no move": ν_0 = 0, θ_0 = wrap(0 - π) = π.
     d[0] = 0.0f;
-    theta[0] = static_cast<float>(wrapAngle(0.0 - lastHeading));
+    theta[0] = toAngle(wrapAngle(0.0 - lastHeading));
     for (int64_t i = 1; i < length; ++i) {
         const double dx = x[i] - x[i - 1];
         const double dy = y[i] - y[i - 1];
         const bool moved = dx != 0.0 || dy != 0.0;
-        const double nu = moved ? std::atan2(dy, dx) : 0.0;         // eq 4.1
-        d[i] = static_cast<float>(std::sqrt(dx * dx + dy * dy));    // eq 4.2
-        theta[i] = static_cast<float>(wrapAngle(nu - lastHeading)); // eq 4.3
+        const double nu = moved ? std::atan2(dy, dx) : 0.0;      // eq 4.1
+        d[i] = static_cast<float>(std::sqrt(dx * dx + dy * dy)); // eq 4.2
+        theta[i] = toAngle(wrapAngle(nu - lastHeading));         // eq 4.3
         if (moved) // j = the most recent index with d_j != 0
             lastHeading = nu;
     }

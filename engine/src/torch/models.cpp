@@ -157,11 +157,20 @@ TORCH_MODULE(SeedBlock);
 /// Block 15 leaves (C, 3) for T = 90,000 and the seed's FinalPool, AvgPool1d(k3, s1), makes
 /// (C, 1). For other T the length left may differ from 3: then an adaptive average pool to 1
 /// (the mean over time) takes its place. Flattened to C: the embedding z.
+/// Shortest input: blocks 1-14 leave ceil(T / 2^14) steps for block 15, whose strided conv (k2)
+/// needs two; at T <= 2^14 one of them would be nothing but the zero pad, so T >= 16,385.
 class SeedEncoderImpl : public EncoderImpl {
 public:
     static constexpr int kBlocks = 15;
+    static constexpr int64_t kMinLength = (int64_t(1) << (kBlocks - 1)) + 1;
 
     explicit SeedEncoderImpl(const ModelArgs& args) : channels_(args.intParam("channels")) {
+        if (args.length < kMinLength)
+            throw DataError("model 'seed-encoder' needs at least " + std::to_string(kMinLength) +
+                            " time steps per sample (15 blocks halve the length; the seed's "
+                            "input is 90000, section 3.2), got " +
+                            std::to_string(args.length) +
+                            "; use a longer recording or model 'conv1d-small'");
         const bool batchnorm = args.intParam("batchnorm") != 0;
         const auto widths = seedChannelSchedule(channels_, kBlocks);
         int64_t in = args.inChannels;
@@ -177,8 +186,6 @@ public:
                 register_module("block" + std::to_string(b + 1), SeedBlock(in, out, batchnorm)));
             in = out;
         }
-        if (args.length < 1)
-            throw DataError("model 'seed-encoder' needs at least 1 time step per sample");
     }
 
     torch::Tensor forward(const torch::Tensor& x) override {

@@ -49,7 +49,14 @@ std::vector<double> runningMean3(const float* in, int64_t length);
 /// with ν_{-1} = π (the seed's "arbitrary non-zero starting value") used while no move has
 /// happened yet. Index 0 has no Δ: it counts as "no move" (ν_0 = 0, as d_0 = 0), so
 /// θ_0 = wrap(0 - π) = π. Taken literally as printed: on a step without movement ν_i = 0, so
-/// θ_i = wrap(-ν_j) (the heading of the last move, negated), not 0.
+/// θ_i = wrap(-ν_j) (the heading of the last move, negated), not 0; a path that never moves
+/// has θ = π throughout. Consequences: a straight run has θ = 0 from its second move on, and
+/// its first move has θ = wrap(ν_1 - π) (an absolute heading); a left (counter-clockwise) turn
+/// of 90° gives +π/2, a right turn -π/2, a reversal π (never -π). Rotating the path leaves d and
+/// every θ after the first move unchanged only while the animal keeps moving: the stationary
+/// steps carry -ν_j, which rotates with the path (the seed's claim that rotations become
+/// irrelevant, §4.3.3, holds exactly only for θ = 0 on stationary steps). A mirror image
+/// negates the θ of every move after the first (turns change side), except π.
 void egocentricFromPositions(const double* x, const double* y, int64_t length, float* d,
                              float* theta);
 

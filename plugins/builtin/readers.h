@@ -8,5 +8,6 @@ namespace embedscope::plugins {
 
 std::unique_ptr<Reader> makeEmbedscopeH5Reader();
 std::unique_ptr<Reader> makeTrajectoryCsvReader();
+std::unique_ptr<Reader> makeDeepLabCutReader();
 
 } // namespace embedscope::plugins

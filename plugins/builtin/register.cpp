@@ -13,6 +13,7 @@ void registerBuiltinReaders() {
         auto& registry = ReaderRegistry::instance();
         registry.add(makeEmbedscopeH5Reader());
         registry.add(makeTrajectoryCsvReader());
+        registry.add(makeDeepLabCutReader());
     });
 }
 

@@ -9,9 +9,13 @@
 // NaN/Inf/empty are interpolated from the nearest valid ones; recordings at another rate are
 // resampled (linear, z nearest) to `rate`; then the length rules (min_steps, pad_to) apply.
 // Extra columns constant within every trajectory become metadata, as do the columns of a side
-// table (ReaderOptions::metadataPath) joined on `id`.
+// table (ReaderOptions::metadataPath) joined on `id`: experiment, rat, substance, dose,
+// secondary_substance, secondary_dose, indication, ... (seed 000 §3.1.1); "group" is built from
+// the substances and doses and "animal" from experiment + rat when they are not given.
+// Defaults: cage 40 cm, 25 Hz, no length rules (rules=seed applies 83,000 / 90,000).
 #include "csv_text.h"
 #include "readers.h"
+#include "trajectory_metadata.h"
 #include "trajectory_rules.h"
 
 #include "embedscope/engine/error.h"
@@ -28,49 +32,15 @@
 namespace embedscope::plugins {
 namespace {
 
-constexpr double kEdge = 0.999; // mapped positions stay strictly inside (-1, 1)
 constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
-struct Settings {
-    double cageCm = 40.0;
-    double rateHz = 25.0;
-    LengthRules rules;
-};
-
-double positiveOption(const ReaderOptions& options, const std::string& key, double fallback) {
-    const auto it = options.values.find(key);
-    if (it == options.values.end())
-        return fallback;
-    double v = 0;
-    if (!parseNumber(it->second, v) || !std::isfinite(v) || v <= 0)
-        throw ConfigError("trajectory-csv option '" + key + "' must be a positive number (got '" +
-                          it->second + "')");
-    return v;
-}
-
-int64_t countOption(const ReaderOptions& options, const std::string& key) {
-    const auto it = options.values.find(key);
-    if (it == options.values.end())
-        return 0;
-    double v = 0;
-    if (!parseNumber(it->second, v) || v < 0 || v > 1e12 || v != std::floor(v))
-        throw ConfigError("trajectory-csv option '" + key + "' must be a whole number >= 0 (got '" +
-                          it->second + "')");
-    return static_cast<int64_t>(v);
-}
-
-Settings parseSettings(const ReaderOptions& options) {
-    static const std::set<std::string> known = {"cage", "rate", "min_steps", "pad_to"};
-    for (const auto& [key, value] : options.values)
-        if (!known.count(key))
-            throw ConfigError("trajectory-csv: unknown option '" + key +
-                              "' (known: cage, rate, min_steps, pad_to)");
-    Settings s;
-    s.cageCm = positiveOption(options, "cage", s.cageCm);
-    s.rateHz = positiveOption(options, "rate", s.rateHz);
-    s.rules.minSteps = countOption(options, "min_steps");
-    s.rules.padTo = countOption(options, "pad_to");
-    return s;
+/// This reader's defaults: the seed's cage and rate, no length rules unless asked for
+/// (rules=seed or min_steps/pad_to), so short recordings can be read as they are.
+TrajectoryRules parseSettings(const ReaderOptions& options) {
+    TrajectoryRules rules;
+    rules.length = LengthRules{};
+    parseTrajectoryRules(options, "trajectory-csv", {}, rules);
+    return rules;
 }
 
 /// One trajectory as read, before the rules.
@@ -261,8 +231,9 @@ class TrajectoryCsvReader : public Reader {
 public:
     std::string name() const override { return "trajectory-csv"; }
     std::string description() const override {
-        return "Long-format CSV trajectories (id, time [s], x, y [cm], optional z); options "
-               "cage (cm, 40), rate (Hz, 25), min_steps, pad_to";
+        return "Long-format CSV trajectories (id, time [s], x, y [cm], optional z) with metadata "
+               "as constant columns or a side table; options cage (cm, 40, or X0,Y0,X1,Y1), "
+               "rate (Hz, 25), rules (none|seed: 83000/90000), min_steps, pad_to";
     }
 
     int score(const std::string& path) const override {
@@ -296,7 +267,7 @@ Dataset TrajectoryCsvReader::read(const std::vector<std::string>& paths,
                                   const ReaderOptions& options, const JobContext& ctx) const {
     if (paths.empty())
         throw ConfigError("trajectory-csv: no input files");
-    const Settings settings = parseSettings(options);
+    const TrajectoryRules settings = parseSettings(options);
 
     std::vector<Track> tracks;
     std::unordered_map<std::string, std::size_t> byId;
@@ -318,34 +289,15 @@ Dataset TrajectoryCsvReader::read(const std::vector<std::string>& paths,
         const std::string& path = files[track.file].path;
         sortByTime(track, path);
 
-        std::vector<bool> valid(track.t.size());
-        for (std::size_t k = 0; k < valid.size(); ++k)
-            valid[k] = std::isfinite(track.x[k]) && std::isfinite(track.y[k]) && track.x[k] >= 0 &&
-                       track.x[k] <= settings.cageCm && track.y[k] >= 0 &&
-                       track.y[k] <= settings.cageCm;
-        const int64_t replaced = interpolateInvalid(track.x, valid);
-        if (replaced < 0)
-            throw DataError(path + ": trajectory '" + track.id + "' has no valid position (all " +
-                            std::to_string(track.t.size()) + " rows are outside [0, " +
-                            std::to_string(settings.cageCm) + "] cm or not finite)");
-        interpolateInvalid(track.y, valid);
-        interpolated += replaced;
-
-        std::vector<std::vector<double>> channels{std::move(track.x), std::move(track.y),
-                                                  std::move(track.z)};
-        const double step = medianStep(track.t);
-        if (step > 0 && std::fabs(1.0 / step - settings.rateHz) > 0.01 * settings.rateHz) {
-            const auto grid = regularGrid(track.t.front(), track.t.back(), settings.rateHz);
-            for (std::size_t c = 0; c < 3; ++c)
-                channels[c] = resample(track.t, channels[c], grid, c == 2);
-            resampledFrom.insert(std::round(1000.0 / step) / 1000.0);
-        }
-        track.t.clear();
-        for (std::size_t c = 0; c < 2; ++c)
-            for (double& v : channels[c])
-                v = std::clamp(2.0 * v / settings.cageCm - 1.0, -kEdge, kEdge);
-
-        const LengthOutcome outcome = applyLengthRules(channels, settings.rules);
+        PreprocessResult processed = preprocessTrack(
+            RawTrack{
+                std::move(track.t), std::move(track.x), std::move(track.y), std::move(track.z), {}},
+            settings, path + ": trajectory '" + track.id + "'");
+        interpolated += processed.interpolated;
+        if (processed.resampledFromHz > 0)
+            resampledFrom.insert(processed.resampledFromHz);
+        std::vector<std::vector<double>> channels = std::move(processed.channels);
+        const LengthOutcome outcome = processed.outcome;
         if (outcome == LengthOutcome::Dropped) {
             dropped.push_back(track.id);
             continue;
@@ -360,7 +312,7 @@ Dataset TrajectoryCsvReader::read(const std::vector<std::string>& paths,
     if (kept.empty())
         throw DataError(
             paths.front() + ": all " + std::to_string(tracks.size()) +
-            " trajectories are shorter than min_steps=" + std::to_string(settings.rules.minSteps));
+            " trajectories are shorter than min_steps=" + std::to_string(settings.length.minSteps));
 
     // Every trajectory must end with the same length.
     const std::size_t T = channelsOf.front()[0].size();
@@ -426,13 +378,15 @@ Dataset TrajectoryCsvReader::read(const std::vector<std::string>& paths,
         if (!unmatched.empty())
             notes["metadata_ids_without_trajectory"] = unmatched; // a warning, not an error
     }
+    notes["derived_columns"] = completeTrajectoryMetadata(data.metadata);
 
     notes["reader"] = name();
     notes["files"] = paths;
-    notes["cage_cm"] = settings.cageCm;
+    notes["cage_cm"] = settings.cage.x1 - settings.cage.x0; // read by the GUI's cage outline
+    notes["cage"] = {settings.cage.x0, settings.cage.y0, settings.cage.x1, settings.cage.y1};
     notes["rate_hz"] = settings.rateHz;
-    notes["min_steps"] = settings.rules.minSteps;
-    notes["pad_to"] = settings.rules.padTo;
+    notes["min_steps"] = settings.length.minSteps;
+    notes["pad_to"] = settings.length.padTo;
     notes["resampled_from_hz"] = std::vector<double>(resampledFrom.begin(), resampledFrom.end());
     notes["interpolated_positions"] = interpolated;
     notes["dropped"] = dropped;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace embedscope {
 namespace {
@@ -110,7 +111,7 @@ Eigen::MatrixXd manualEmbedding(const Dataset& data, const OpenFieldFeatureOptio
 }
 
 Eigen::MatrixXd combinedEmbedding(const Eigen::MatrixXd& learned, const Eigen::MatrixXd& manual,
-                                  const std::vector<std::size_t>& fitRows, int k) {
+                                  const std::vector<std::size_t>& fitRows, int k, PcaModel* pca) {
     if (learned.rows() != manual.rows())
         throw DataError("combined embedding: the learned embedding has " +
                         std::to_string(learned.rows()) + " rows, the manual one " +
@@ -132,7 +133,11 @@ Eigen::MatrixXd combinedEmbedding(const Eigen::MatrixXd& learned, const Eigen::M
     Eigen::MatrixXd fit(static_cast<Eigen::Index>(fitRows.size()), joint.cols());
     for (std::size_t i = 0; i < fitRows.size(); ++i)
         fit.row(static_cast<Eigen::Index>(i)) = joint.row(static_cast<Eigen::Index>(fitRows[i]));
-    return fitPca(fit, k).transform(joint);
+    PcaModel model = fitPca(fit, k);
+    Eigen::MatrixXd out = model.transform(joint);
+    if (pca)
+        *pca = std::move(model);
+    return out;
 }
 
 } // namespace embedscope

@@ -9,6 +9,7 @@
 // with an empty denominator take a documented value (usually 0).
 #include "embedscope/engine/dataset.h"
 #include "embedscope/engine/job.h"
+#include "embedscope/engine/pca.h"
 
 #include <Eigen/Dense>
 
@@ -81,8 +82,10 @@ Eigen::MatrixXd manualEmbedding(const Dataset& data, const OpenFieldFeatureOptio
 /// invariant to rescaling either block), concatenated [learned | manual] and projected on the
 /// first k principal components of a PCA (fitPca) fitted on fitRows; all rows are transformed.
 /// Columns: min(k, |fitRows|, D_learned + D_manual). Throws DataError when the row counts
-/// differ, fitRows has fewer than 2 rows, or k < 1.
+/// differ, fitRows has fewer than 2 rows, or k < 1. `pca` (optional) receives the fitted PCA
+/// (its explained variance ratios are stored with the combined reference run).
 Eigen::MatrixXd combinedEmbedding(const Eigen::MatrixXd& learned, const Eigen::MatrixXd& manual,
-                                  const std::vector<std::size_t>& fitRows, int k = 10);
+                                  const std::vector<std::size_t>& fitRows, int k = 10,
+                                  PcaModel* pca = nullptr);
 
 } // namespace embedscope

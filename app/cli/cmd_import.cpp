@@ -1,9 +1,14 @@
 // embedscope-cli import INPUT... --out DATA.h5 [--reader NAME] [--metadata META.csv]
+//                      [--option key=value ...] [--val-fraction F] [--split-seed N]
+//                      [--test-experiments A,B | --test-count K]
+// When the imported metadata has experiments and no split, the split is made at experiment
+// level (seed 000 §3.3.2: 75 / 25 train / val, fixed seed; optional held-out test experiments).
 #include "cli_common.h"
 
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/project.h"
 #include "embedscope/engine/reader.h"
+#include "embedscope/engine/splits.h"
 
 #include <sstream>
 
@@ -18,6 +23,7 @@ struct ImportOptions {
     std::string metadata;
     std::string name;
     std::vector<std::string> readerOptions;
+    SplitOptions split;
     bool listReaders = false;
 };
 
@@ -35,8 +41,8 @@ int runImport(const ImportOptions& o) {
     }
     if (o.inputs.empty() || o.out.empty())
         throw ConfigError("import needs INPUT... and --out (or --list-readers)");
-    const Reader& reader = o.reader.empty() ? registry.choose(o.inputs.front())
-                                            : registry.byName(o.reader);
+    const Reader& reader =
+        o.reader.empty() ? registry.choose(o.inputs.front()) : registry.byName(o.reader);
     ReaderOptions options;
     options.metadataPath = o.metadata;
     for (const auto& kv : o.readerOptions) {
@@ -50,12 +56,22 @@ int runImport(const ImportOptions& o) {
         data.name = o.name;
     if (data.name.empty())
         data.name = "imported";
+    std::string splitNote = "none";
+    if (data.metadata.has(Dataset::kSplitColumn)) {
+        splitNote = "given";
+    } else if (data.metadata.has("experiment")) {
+        addExperimentSplit(data, o.split);
+        splitNote = "by experiment";
+    }
     data.validate(o.inputs.front());
     ProjectFile::openOrCreate(o.out).writeDataset(data);
 
-    nlohmann::json result = {{"out", o.out},        {"dataset", data.name},
-                             {"reader", reader.name()}, {"samples", data.sampleCount()},
-                             {"shape", data.sampleShape}};
+    nlohmann::json result = {{"out", o.out},
+                             {"dataset", data.name},
+                             {"reader", reader.name()},
+                             {"samples", data.sampleCount()},
+                             {"shape", data.sampleShape},
+                             {"split", splitNote}};
     std::ostringstream human;
     human << "read " << data.sampleCount() << " samples with '" << reader.name() << "' into "
           << o.out << " as '" << data.name << "'\n";
@@ -74,9 +90,19 @@ void addImportCommand(CLI::App& app) {
     cmd->add_option("--metadata", options->metadata, "Side table CSV keyed by sample id");
     cmd->add_option("--name", options->name, "Data set name");
     cmd->add_option("--option", options->readerOptions, "Reader option key=value");
+    cmd->add_option("--val-fraction", options->split.valFraction,
+                    "Share of experiments in the validation split (default 0.25)");
+    cmd->add_option("--split-seed", options->split.seed,
+                    "Seed of the experiment split (default 0)");
+    cmd->add_option("--test-experiments", options->split.testExperiments,
+                    "Experiments held out as the test split")
+        ->delimiter(',');
+    cmd->add_option("--test-count", options->split.testCount,
+                    "Number of experiments held out as the test split (drawn with the seed)");
     cmd->add_flag("--list-readers", options->listReaders, "List the readers and exit");
     addCommonOptions(cmd, options->common);
-    cmd->callback([options] { setExitCode(runCommand("import", [&] { return runImport(*options); })); });
+    cmd->callback(
+        [options] { setExitCode(runCommand("import", [&] { return runImport(*options); })); });
 }
 
 } // namespace embedscope::cli

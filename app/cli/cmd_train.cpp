@@ -20,7 +20,7 @@ struct TrainOptions {
     std::string project;
     std::string config;
     std::vector<std::string> overrides;
-    int epochs = 0;
+    int epochs = -1; ///< -1: from the config; 0: the untrained reference run
     long long seed = -1;
     std::string name;
 };
@@ -51,7 +51,7 @@ int runTrain(const TrainOptions& o) {
     data.validate(o.data + ": " + datasetName);
 
     std::vector<std::string> overrides = o.overrides;
-    if (o.epochs > 0)
+    if (o.epochs >= 0)
         overrides.push_back("epochs=" + std::to_string(o.epochs));
     if (o.seed >= 0)
         overrides.push_back("seed=" + std::to_string(o.seed));
@@ -63,7 +63,8 @@ int runTrain(const TrainOptions& o) {
 
     ProjectFile project = ProjectFile::openOrCreate(o.project);
     if (config.runName.empty())
-        config.runName = project.uniqueRunName(config.model);
+        config.runName =
+            project.uniqueRunName(config.epochs == 0 ? config.model + "-untrained" : config.model);
     else if (project.hasRun(config.runName))
         throw ConfigError(o.project + ": a run named '" + config.runName + "' already exists");
 
@@ -91,8 +92,11 @@ int runTrain(const TrainOptions& o) {
                              {"best_epoch", run.bestEpoch},
                              {"seconds", run.seconds}};
     std::ostringstream human;
-    human << "run '" << run.name << "' (" << run.status << ") saved to " << o.project
-          << ": best epoch " << run.bestEpoch + 1 << " of " << run.trainLoss.size();
+    human << "run '" << run.name << "' (" << run.status << ") saved to " << o.project;
+    if (config.epochs == 0)
+        human << ": untrained (initial weights)";
+    else
+        human << ": best epoch " << run.bestEpoch + 1 << " of " << run.trainLoss.size();
     if (run.bestEpoch >= 0 && run.bestEpoch < static_cast<int>(run.valLoss.size()))
         human << ", val loss " << run.valLoss[run.bestEpoch];
     human << ", " << run.seconds << " s\n";
@@ -107,18 +111,23 @@ void addTrainCommand(CLI::App& app) {
     auto* cmd = app.add_subcommand("train", "Train an encoder on a data set and save the run");
     cmd->add_option("--data", options->data, "HDF5 file holding the data set")->required();
     cmd->add_option("--dataset", options->dataset, "Data set name (default: the first)");
-    cmd->add_option("--project", options->project, "Project file the run is saved to (created "
-                                                    "if missing)")
+    cmd->add_option("--project", options->project,
+                    "Project file the run is saved to (created "
+                    "if missing)")
         ->required();
     cmd->add_option("--config", options->config, "Training config JSON");
     cmd->add_option("--set", options->overrides,
                     "Override a config key, e.g. --set learning_rate=1e-4 "
                     "--set model_params.channels=30");
-    cmd->add_option("--epochs", options->epochs, "Epochs (overrides the config)");
+    cmd->add_option("--epochs", options->epochs,
+                    "Epochs (overrides the config); 0 saves the untrained reference run")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_option("--seed", options->seed, "Seed (overrides the config)");
-    cmd->add_option("--name", options->name, "Run name (default: <model>-NNN)");
+    cmd->add_option("--name", options->name,
+                    "Run name (default: <model>-NNN, <model>-untrained-NNN for --epochs 0)");
     addCommonOptions(cmd, options->common);
-    cmd->callback([options] { setExitCode(runCommand("train", [&] { return runTrain(*options); })); });
+    cmd->callback(
+        [options] { setExitCode(runCommand("train", [&] { return runTrain(*options); })); });
 }
 
 } // namespace embedscope::cli

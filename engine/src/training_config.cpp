@@ -40,6 +40,8 @@ const std::vector<KeyInfo>& topLevelKeys() {
         {"device", KeyType::String},
         {"threads", KeyType::Int},
         {"group_column", KeyType::String},
+        {"substance_column", KeyType::String},
+        {"dose_column", KeyType::String},
         {"run_name", KeyType::String},
         {"augment", KeyType::String},
         {"coordinates", KeyType::String},
@@ -326,7 +328,8 @@ TrainConfig fromJson(const json& root, const std::string& origin) {
     if (auto v = get("epochs"))
         c.epochs =
             static_cast<int>(std::clamp<int64_t>(readInt(*v, "epochs", origin), -1, 1 << 30));
-    checkRange(c.epochs, 1, 1e6, "epochs", origin);
+    // 0 = the untrained reference run (initial weights, losses evaluated once).
+    checkRange(c.epochs, 0, 1e6, "epochs", origin);
     if (auto v = get("batch_size"))
         c.batchSize =
             static_cast<int>(std::clamp<int64_t>(readInt(*v, "batch_size", origin), -1, 1 << 30));
@@ -358,6 +361,12 @@ TrainConfig fromJson(const json& root, const std::string& origin) {
         c.groupColumn = readString(*v, "group_column", origin);
     if (c.groupColumn.empty())
         fail(origin, "'group_column' must not be empty");
+    if (auto v = get("substance_column"))
+        c.substanceColumn = readString(*v, "substance_column", origin);
+    if (auto v = get("dose_column"))
+        c.doseColumn = readString(*v, "dose_column", origin);
+    if (c.substanceColumn.empty() || c.doseColumn.empty())
+        fail(origin, "'substance_column' and 'dose_column' must not be empty");
     if (auto v = get("run_name"))
         c.runName = readString(*v, "run_name", origin);
     // Seed §4.3.2 / §4.3.3: augmentations (training only) and the coordinate representation.
@@ -454,6 +463,8 @@ std::string toJson(const TrainConfig& c) {
     out["device"] = c.device;
     out["threads"] = c.threads;
     out["group_column"] = c.groupColumn;
+    out["substance_column"] = c.substanceColumn;
+    out["dose_column"] = c.doseColumn;
     out["run_name"] = c.runName;
     out["augment"] = c.augment;
     out["coordinates"] = c.coordinates;

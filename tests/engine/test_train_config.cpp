@@ -126,8 +126,9 @@ private Q_SLOTS:
     }
 
     void outOfRange() {
-        std::string m = configError(R"({"epochs": 0})");
-        QVERIFY2(contains(m, "'epochs'") && contains(m, "[1, "), m.c_str());
+        // epochs = 0 is the untrained reference run; below that is out of range.
+        std::string m = configError(R"({"epochs": -1})");
+        QVERIFY2(contains(m, "'epochs'") && contains(m, "[0, "), m.c_str());
         m = configError(R"({"batch_size": 1})");
         QVERIFY2(contains(m, "'batch_size'"), m.c_str());
         m = configError(R"({"learning_rate": 0})");
@@ -157,7 +158,8 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(ConfigError, findModel("nope"));
         QVERIFY_THROWS_EXCEPTION(ConfigError, findLoss("nope"));
         QVERIFY(!modelRegistry().empty());
-        QCOMPARE(findLoss("supcon").params.size(), std::size_t(2));
+        QCOMPARE(findLoss("supcon").params.size(),
+                 std::size_t(3)); // temperature, similarity, semi_positive
     }
 
     void malformedInput() {

@@ -1,6 +1,7 @@
 // The training loop: pair sampler, Adam, validation, best-checkpoint keeping, embedding.
 // SPEC S0 "Loss and sampling": each sample is an anchor once per epoch plus one random positive
-// of its group -> batches of 2N; keep the minimum-validation-loss checkpoint.
+// of its group -> batches of 2N; Adam (0.9, 0.999) with optional weight decay; keep the
+// minimum-validation-loss checkpoint. epochs = 0 gives the untrained reference run (seed §4.1).
 #include "embedscope/engine/training.h"
 
 #include "embedscope/engine/error.h"
@@ -144,15 +145,65 @@ torch::Tensor gatherSamples(const Dataset& data, const std::vector<int64_t>& row
     return x;
 }
 
-/// Labels and ids of a batch as int64 tensors on `device`.
-std::pair<torch::Tensor, torch::Tensor> batchLabels(const std::vector<int64_t>& rows,
-                                                    const std::vector<int>& groups,
-                                                    torch::Device device) {
+/// Per-sample labels the loss needs; substances / doses stay empty unless it asks for them.
+struct SampleLabels {
+    std::vector<int> groups;
+    std::vector<int> substances;
+    std::vector<double> doses;
+};
+
+/// Seed §4.4.3 semi-positives read the primary substance and dose of every sample.
+void readSubstanceAndDose(const Dataset& data, const TrainConfig& cfg, SampleLabels& labels) {
+    for (const std::string* column : {&cfg.substanceColumn, &cfg.doseColumn})
+        if (!data.metadata.has(*column))
+            throw ConfigError("loss '" + cfg.loss +
+                              "' with semi-positives needs metadata column '" + *column +
+                              "', which dataset '" + data.name +
+                              "' does not have (set substance_column / dose_column)");
+    labels.substances = groupLabels(data, cfg.substanceColumn);
+    const MetadataColumn& dose = data.metadata.column(cfg.doseColumn);
+    labels.doses.resize(dose.size());
+    for (std::size_t i = 0; i < dose.size(); ++i) {
+        double value = std::numeric_limits<double>::quiet_NaN();
+        if (dose.numeric) {
+            value = dose.numbers[i];
+        } else {
+            try {
+                std::size_t used = 0;
+                value = std::stod(dose.strings[i], &used);
+                if (used != dose.strings[i].size())
+                    value = std::numeric_limits<double>::quiet_NaN();
+            } catch (const std::exception&) {
+            }
+        }
+        if (!std::isfinite(value) || value < 0)
+            throw DataError("dataset '" + data.name + "', column '" + cfg.doseColumn + "', row " +
+                            std::to_string(i) + ": a dose must be a number >= 0, got '" +
+                            dose.text(i) + "'");
+        labels.doses[i] = value;
+    }
+}
+
+/// The loss labels of a batch (rows = sample indices, also their ids) on `device`.
+torchimpl::BatchLabels batchLabels(const std::vector<int64_t>& rows, const SampleLabels& labels,
+                                   torch::Device device) {
+    torchimpl::BatchLabels out;
     std::vector<int64_t> g(rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i)
-        g[i] = groups[static_cast<std::size_t>(rows[i])];
-    return {torch::tensor(g, torch::kInt64).to(device),
-            torch::tensor(rows, torch::kInt64).to(device)};
+        g[i] = labels.groups[static_cast<std::size_t>(rows[i])];
+    out.groups = torch::tensor(g, torch::kInt64).to(device);
+    out.ids = torch::tensor(rows, torch::kInt64).to(device);
+    if (!labels.substances.empty()) {
+        std::vector<int64_t> s(rows.size());
+        std::vector<double> d(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            s[i] = labels.substances[static_cast<std::size_t>(rows[i])];
+            d[i] = labels.doses[static_cast<std::size_t>(rows[i])];
+        }
+        out.substances = torch::tensor(s, torch::kInt64).to(device);
+        out.doses = torch::tensor(d, torch::kFloat64).to(device);
+    }
+    return out;
 }
 
 std::vector<uint8_t> saveWeights(ContrastiveModelImpl& model) {
@@ -205,10 +256,10 @@ std::shared_ptr<ContrastiveModelImpl> makeModel(const TrainConfig& cfg, const In
     return torchimpl::buildModel(cfg.model, std::move(args));
 }
 
-/// Mean loss over fixed batches, no gradient, eval mode; NaN when no batch has a positive.
+/// Mean loss over fixed batches, no gradient, eval mode; NaN when no batch has a term.
 double evaluate(ContrastiveModelImpl& model, const torchimpl::LossFn& loss, const Dataset& data,
                 const InputShape& shape, const SampleTransforms& transforms,
-                const std::vector<std::vector<int64_t>>& batches, const std::vector<int>& groups,
+                const std::vector<std::vector<int64_t>>& batches, const SampleLabels& labels,
                 torch::Device device, const JobContext& ctx) {
     model.eval();
     torch::NoGradGuard noGrad;
@@ -216,11 +267,13 @@ double evaluate(ContrastiveModelImpl& model, const torchimpl::LossFn& loss, cons
     int counted = 0;
     for (const auto& rows : batches) {
         ctx.throwIfCancelled();
-        if (!anyPositive(rows, groups))
+        if (!anyPositive(rows, labels.groups))
             continue;
-        const auto [g, ids] = batchLabels(rows, groups, device);
         const auto x = gatherSamples(data, rows, shape, transforms, nullptr).to(device);
-        sum += loss(model.project(model.embed(x)), g, ids).item<double>();
+        const auto value = loss(model.project(model.embed(x)), batchLabels(rows, labels, device));
+        if (!value.defined())
+            continue;
+        sum += value.item<double>();
         ++counted;
     }
     return counted ? sum / counted : kNaN;
@@ -265,7 +318,9 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
     const InputShape shape = inputShapeOf(data);
     const SampleTransforms transforms = transformsOf(cfg);
     checkTransformsFit(transforms, shape, origin);
-    const std::vector<int> groups = groupLabels(data, cfg.groupColumn);
+    SampleLabels labels;
+    labels.groups = groupLabels(data, cfg.groupColumn);
+    const std::vector<int>& groups = labels.groups;
 
     std::vector<std::size_t> trainIdx, valIdx;
     if (data.metadata.has(Dataset::kSplitColumn)) {
@@ -293,7 +348,11 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
     torch::manual_seed(cfg.seed);
     auto model = makeModel(cfg, shape);
     model->to(device);
-    const auto loss = torchimpl::buildLoss(cfg.loss, cfg.lossParams, cfg.lossChoices);
+    const torchimpl::Loss builtLoss =
+        torchimpl::buildLoss(cfg.loss, cfg.lossParams, cfg.lossChoices);
+    const torchimpl::LossFn& loss = builtLoss.fn;
+    if (builtLoss.needsSubstanceAndDose)
+        readSubstanceAndDose(data, cfg, labels);
     torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(cfg.learningRate)
                                                           .betas(std::make_tuple(0.9, 0.999))
                                                           .weight_decay(cfg.weightDecay));
@@ -316,7 +375,8 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
 
     const double trainBatchesPerEpoch =
         std::max<double>(1.0, std::floor(double(trainIdx.size()) / cfg.batchSize));
-    const double totalUnits = cfg.epochs * (trainBatchesPerEpoch + double(valBatches.size()));
+    const double totalUnits =
+        std::max(1, cfg.epochs) * (trainBatchesPerEpoch + double(valBatches.size()));
     double doneUnits = 0;
     const auto progress = [&](const std::string& stage) {
         const double elapsed = seconds(started);
@@ -326,6 +386,19 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
 
     double bestScore = std::numeric_limits<double>::infinity();
     bool cancelled = false;
+    if (cfg.epochs == 0) {
+        // The untrained reference (seed §4.1): the initial weights, their losses evaluated once
+        // (no step, no augmentation), bestEpoch 0 so the curves and metrics read as one point.
+        const auto trainBatches = trainSampler.epoch(cfg.batchSize, rng);
+        run.trainLoss.push_back(
+            evaluate(*model, loss, data, shape, transforms, trainBatches, labels, device, ctx));
+        run.valLoss.push_back(
+            evaluate(*model, loss, data, shape, transforms, valBatches, labels, device, ctx));
+        doneUnits = totalUnits;
+        run.bestEpoch = 0;
+        run.checkpoint = saveWeights(*model);
+        progress("untrained: losses of the initial weights");
+    }
     try {
         for (int epoch = 0; epoch < cfg.epochs; ++epoch) {
             const auto epochStart = Clock::now();
@@ -338,11 +411,15 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
             for (std::size_t b = 0; b < batches.size(); ++b) {
                 ctx.throwIfCancelled();
                 const auto& rows = batches[b];
-                if (anyPositive(rows, groups)) {
-                    const auto [g, ids] = batchLabels(rows, groups, device);
-                    const auto x =
-                        gatherSamples(data, rows, shape, transforms, &augmentRng).to(device);
-                    const auto value = loss(model->project(model->embed(x)), g, ids);
+                const auto x =
+                    anyPositive(rows, groups)
+                        ? gatherSamples(data, rows, shape, transforms, &augmentRng).to(device)
+                        : torch::Tensor();
+                // An undefined loss: the batch has no term (e.g. no triplet), nothing to learn.
+                const auto value = x.defined() ? loss(model->project(model->embed(x)),
+                                                      batchLabels(rows, labels, device))
+                                               : torch::Tensor();
+                if (value.defined()) {
                     const double v = value.item<double>();
                     if (!std::isfinite(v))
                         throw DataError("training diverged at epoch " + std::to_string(epoch + 1) +
@@ -359,7 +436,7 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
             }
             const double trainLoss = counted ? sum / counted : kNaN;
             const double valLoss =
-                evaluate(*model, loss, data, shape, transforms, valBatches, groups, device, ctx);
+                evaluate(*model, loss, data, shape, transforms, valBatches, labels, device, ctx);
             doneUnits += double(valBatches.size());
             run.trainLoss.push_back(trainLoss);
             run.valLoss.push_back(valLoss);
@@ -394,6 +471,19 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
     run.seconds = seconds(started);
     ctx.report(1.0, cancelled ? "cancelled" : "finished", 0.0);
     return run;
+}
+
+std::vector<std::vector<int64_t>> pairSamplerEpoch(const std::vector<std::size_t>& indices,
+                                                   const std::vector<int>& groups,
+                                                   std::size_t anchorsPerBatch, uint64_t seed) {
+    if (anchorsPerBatch == 0)
+        throw ConfigError("pair sampler: anchors per batch must be > 0");
+    for (std::size_t i : indices)
+        if (i >= groups.size())
+            throw DataError("pair sampler: index " + std::to_string(i) + " has no group (" +
+                            std::to_string(groups.size()) + " labels)");
+    std::mt19937_64 rng(seed);
+    return PairSampler(indices, groups).epoch(anchorsPerBatch, rng);
 }
 
 std::vector<float> embedWithRun(const RunRecord& run, const Dataset& data, const JobContext& ctx,

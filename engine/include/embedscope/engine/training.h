@@ -20,6 +20,8 @@ struct TrainConfig {
     std::string loss = "supcon";
     std::map<std::string, double> lossParams;
     std::map<std::string, std::string> lossChoices;
+    /// 0 trains nothing: the run keeps the initial weights (the seed's "untrained" reference,
+    /// §4.1) with the losses evaluated once.
     int epochs = 20;
     int batchSize = 16;         ///< N anchors; the batch holds 2N samples (anchor + positive)
     double learningRate = 3e-3; ///< defaults tuned on the demo (20 epochs learn clearly)
@@ -28,7 +30,11 @@ struct TrainConfig {
     std::string device = "auto";       ///< auto | cpu | cuda
     int threads = 0;                   ///< intra-op threads; 0 = engine default
     std::string groupColumn = "group"; ///< metadata column defining positives
-    std::string runName;               ///< empty: chosen by the project
+    /// Metadata columns read by supcon's semi_positive (seed §4.4.3): the primary substance
+    /// (any type) and its dose (numbers >= 0).
+    std::string substanceColumn = "substance";
+    std::string doseColumn = "dose";
+    std::string runName; ///< empty: chosen by the project
     /// Training-only augmentation of (x, y): "none" | "dihedral" (one of the 8 rotations /
     /// flips of seed §4.3.2, uniformly per sample per batch; see trajectory_transforms.h).
     std::string augment = "none";
@@ -66,12 +72,15 @@ struct TrainCallbacks {
     std::function<void(const EpochReport&)> onEpoch;
 };
 
-/// Trains on the "train" split, validates on "val" after every epoch, keeps the weights of
-/// the minimum val loss and returns a run with curves, the best checkpoint and the embedding of
-/// every sample at that checkpoint. Cancellation (checked every batch) throws CancelledError
-/// unless `keepPartialOnCancel`, in which case the run so far is returned with status
-/// "cancelled" (when at least one epoch finished). Throws DataError when the data cannot be
-/// trained on (fewer than two groups in train, no positives, NaN).
+/// Trains on the "train" split with Adam (betas 0.9, 0.999; L2 weight decay), validates on
+/// "val" after every epoch, keeps the weights of the minimum val loss and returns a run with
+/// curves, the best checkpoint and the embedding of every sample at that checkpoint. With
+/// epochs = 0 the run is the untrained reference: one curve entry (train and val loss of the
+/// initial weights, no step taken), bestEpoch 0, the initial weights and their embedding; the
+/// same seed gives the same initial weights as a trained run. Cancellation (checked every batch)
+/// throws CancelledError unless `keepPartialOnCancel`, in which case the run so far is returned
+/// with status "cancelled" (when at least one epoch finished). Throws DataError when the data
+/// cannot be trained on (fewer than two groups in train, no positives, NaN).
 RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext& ctx,
                 const TrainCallbacks& callbacks = {}, bool keepPartialOnCancel = false);
 
@@ -85,6 +94,35 @@ std::vector<float> embedWithRun(const RunRecord& run, const Dataset& data, const
 double supconLossValue(const std::vector<float>& z, std::size_t n, std::size_t d,
                        const std::vector<int>& groups, const std::vector<int64_t>& ids,
                        double temperature, const std::string& similarity = "euclidean");
+
+/// Labels of the rows of a loss batch, for lossValue.
+struct LossLabels {
+    std::vector<int> groups;     ///< positive-defining label per row
+    std::vector<int64_t> ids;    ///< sample id per row; equal ids = sampler duplicates
+    std::vector<int> substances; ///< substance code per row (supcon semi_positive only)
+    std::vector<double> doses;   ///< primary dose per row, >= 0 (supcon semi_positive only)
+};
+
+/// Any registered loss (lossRegistry()) on plain matrices, in double precision, for tests and
+/// tools: `z` is n x d row-major; missing params take their defaults. For "ntxent" the rows
+/// follow the sampler's layout (n/2 anchors, then their positives in the same order). Returns
+/// NaN when the batch has no term. `gradient`: d loss / d z (n x d) when given. `seed` seeds
+/// the global torch generator for the triplet's random negatives.
+double lossValue(const std::string& loss, const std::map<std::string, double>& params,
+                 const std::map<std::string, std::string>& choices, const std::vector<double>& z,
+                 std::size_t n, std::size_t d, const LossLabels& labels,
+                 std::vector<double>* gradient = nullptr, uint64_t seed = 0);
+
+/// Seed eq. 4.5: 1 - |a - b| / (a + b), 1 when both are 0. Throws DataError for a negative dose.
+double semiPositiveWeight(double doseA, double doseB);
+
+/// One epoch of the SPEC S0 pair sampler (seed §3.3.2) as the trainer draws it: every index is
+/// an anchor exactly once; a batch lists its anchors, then one random other member of each
+/// anchor's group in the same order (the anchor itself when it is alone). Batches hold
+/// `anchorsPerBatch` anchors; a remainder below half of that joins the last batch.
+std::vector<std::vector<int64_t>> pairSamplerEpoch(const std::vector<std::size_t>& indices,
+                                                   const std::vector<int>& groups,
+                                                   std::size_t anchorsPerBatch, uint64_t seed);
 
 /// Total trainable parameters of a model for an input shape (C, T).
 int64_t modelParameterCount(const std::string& model, const std::map<std::string, double>& params,

@@ -45,5 +45,7 @@ void addTrainCommand(CLI::App& app);
 void addEmbedCommand(CLI::App& app);
 void addImportCommand(CLI::App& app);
 void addInfoCommand(CLI::App& app);
+void addModelInfoCommand(CLI::App& app);
+void addEvaluateCommand(CLI::App& app);
 
 } // namespace embedscope::cli

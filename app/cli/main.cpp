@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
     embedscope::cli::addTrainCommand(app);
     embedscope::cli::addEmbedCommand(app);
     embedscope::cli::addInfoCommand(app);
+    embedscope::cli::addModelInfoCommand(app);
+    embedscope::cli::addEvaluateCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -2,6 +2,8 @@
 
 #include "embedscope/engine/error.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <set>
 #include <sstream>
@@ -173,6 +175,18 @@ std::vector<std::size_t> Dataset::indicesOfSplit(const std::string& split) const
         if (col.strings[i] == split)
             out.push_back(i);
     return out;
+}
+
+double Dataset::attributeNumber(const std::string& key, double fallback) const {
+    const auto attributes = nlohmann::json::parse(attributesJson, nullptr, false);
+    if (!attributes.is_object())
+        return fallback;
+    if (auto it = attributes.find(key); it != attributes.end() && it->is_number())
+        return it->get<double>();
+    if (auto params = attributes.find("params"); params != attributes.end() && params->is_object())
+        if (auto it = params->find(key); it != params->end() && it->is_number())
+            return it->get<double>();
+    return fallback;
 }
 
 } // namespace embedscope

@@ -8,7 +8,7 @@
 namespace embedscope {
 namespace {
 // Bump when the simulator or the demo parameters change, so stale demo files are remade.
-constexpr const char* kDemoTag = "\"demo_version\":3";
+constexpr const char* kDemoTag = "\"demo_version\":4";
 constexpr const char* kDemoDataset = "openfield";
 } // namespace
 

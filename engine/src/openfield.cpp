@@ -454,7 +454,7 @@ Dataset simulateOpenField(const OpenFieldParams& params, const JobContext& ctx) 
     for (int i = 0; i < valCount; ++i)
         experimentSplit[order[i]] = "val";
 
-    std::vector<std::string> animal, experiment, substance, group, split;
+    std::vector<std::string> animal, experiment, substance, group, indication, split;
     std::vector<double> dose;
     const uint64_t baseSeed = splitMix64(params.seed);
     std::size_t index = 0;
@@ -474,6 +474,11 @@ Dataset simulateOpenField(const OpenFieldParams& params, const JobContext& ctx) 
             substance.push_back(substanceName(s));
             dose.push_back(d);
             group.push_back(groupName);
+            // The indication (seed 000 §3.4: the classifier's labels) is the substance's
+            // primary behavioural profile, "control" for the control group.
+            indication.push_back(
+                s == 0 ? std::string("control")
+                       : std::string(kProfiles[substanceEffect(s).weights[0].first].name));
             split.push_back(experimentSplit[a % E]);
             ctx.report(static_cast<double>(index + 1) / n,
                        "animal " + std::to_string(index + 1) + "/" + std::to_string(n));
@@ -484,6 +489,7 @@ Dataset simulateOpenField(const OpenFieldParams& params, const JobContext& ctx) 
     data.metadata.addStrings("substance", std::move(substance));
     data.metadata.addNumbers("dose", std::move(dose));
     data.metadata.addStrings("group", std::move(group));
+    data.metadata.addStrings("indication", std::move(indication));
     data.metadata.addStrings(Dataset::kSplitColumn, std::move(split));
 
     nlohmann::json attributes;

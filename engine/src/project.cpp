@@ -246,6 +246,30 @@ Dataset ProjectFile::readDatasetHeader(const std::string& name) const {
     return readDatasetFrom(path_, name, false);
 }
 
+std::vector<float> ProjectFile::readSample(const std::string& name, std::size_t index) const {
+    std::lock_guard<std::recursive_mutex> lock(h5::libraryMutex());
+    const Dataset header = readDatasetFrom(path_, name, false);
+    const std::string where = fieldName(path_, kDatasetsGroup, h5::escapeName(name)) + "/values";
+    if (index >= header.headerSampleCount)
+        throw DataError(where + ": sample " + std::to_string(index) + " out of range (" +
+                        std::to_string(header.headerSampleCount) + " samples)");
+    Handle file = h5::openProjectReadOnly(path_);
+    Handle group = openMember(file.get(), path_, kDatasetsGroup, name, "data set");
+    Handle dset(H5Dopen2(group.get(), "values", H5P_DEFAULT));
+    Handle space(dset.get() >= 0 ? H5Dget_space(dset.get()) : H5I_INVALID_HID);
+    const std::size_t size = header.sampleSize();
+    std::vector<float> values(size);
+    const hsize_t start[2] = {index, 0};
+    const hsize_t count[2] = {1, size};
+    Handle memory(H5Screate_simple(1, &count[1], nullptr));
+    if (dset.get() < 0 || space.get() < 0 || memory.get() < 0 ||
+        H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr) < 0 ||
+        H5Dread(dset.get(), H5T_NATIVE_FLOAT, memory.get(), space.get(), H5P_DEFAULT,
+                values.data()) < 0)
+        throw FormatError(where + ": cannot read sample " + std::to_string(index));
+    return values;
+}
+
 void ProjectFile::writeDataset(const Dataset& dataset) {
     if (dataset.name.empty())
         throw DataError(path_ + ": a data set needs a name");

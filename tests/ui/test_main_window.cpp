@@ -9,6 +9,7 @@
 #include "embedscope/ui/project_panel.h"
 #include "embedscope/ui/sample_inspector.h"
 #include "embedscope/ui/training_panel.h"
+#include "embedscope/ui/trajectory_inspector.h"
 #include "embedscope/ui/vtk_widget.h"
 
 #include <QElapsedTimer>
@@ -132,6 +133,15 @@ private Q_SLOTS:
         QVERIFY2(colours >= 5, qPrintable(QString::number(colours)));
         window.grabWindow().save(
             QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR "/main_window_after_training.png"));
+
+        // Picking a point opens that animal's trajectory in the inspector.
+        QVERIFY(!window.trajectoryInspector()->hasTrajectory());
+        Q_EMIT window.embeddingView()->pointPicked(5);
+        QVERIFY(window.trajectoryInspector()->hasTrajectory());
+        QVERIFY2(window.trajectoryInspector()->title().contains(QStringLiteral("sample 5")),
+                 qPrintable(window.trajectoryInspector()->title()));
+        Q_EMIT window.embeddingView()->pointPicked(-1);
+        QVERIFY(!window.trajectoryInspector()->hasTrajectory());
     }
 
     void closingDuringTrainingCancelsCleanly() {

@@ -11,6 +11,7 @@
 #include "embedscope/ui/project_panel.h"
 #include "embedscope/ui/sample_inspector.h"
 #include "embedscope/ui/training_panel.h"
+#include "embedscope/ui/trajectory_inspector.h"
 #include "embedscope/ui/vtk_widget.h"
 
 #include <QApplication>
@@ -60,6 +61,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     training_ = new TrainingPanel;
     lossChart_ = new LossChart;
     inspector_ = new SampleInspector;
+    trajectory_ = new TrajectoryInspector;
     console_ = new QPlainTextEdit;
     console_->setReadOnly(true);
     console_->setMaximumBlockCount(2000);
@@ -69,7 +71,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     dock(this, tr("Training"), training_, Qt::RightDockWidgetArea);
     auto* lossDock = dock(this, tr("Loss"), lossChart_, Qt::BottomDockWidgetArea);
     auto* logDock = dock(this, tr("Log"), console_, Qt::BottomDockWidgetArea);
-    tabifyDockWidget(lossDock, logDock);
+    trajectoryDock_ = dock(this, tr("Trajectory"), trajectory_, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(lossDock, trajectoryDock_);
+    tabifyDockWidget(trajectoryDock_, logDock);
     lossDock->raise();
     buildMenus();
     resize(1280, 800);
@@ -162,7 +166,9 @@ bool MainWindow::openProject(const QString& path) {
         const Dataset header = project.readDatasetHeader(datasets.front());
         projectPath_ = path;
         datasetName_ = QString::fromStdString(datasets.front());
+        datasetHeader_ = header;
         metadata_ = header.metadata;
+        trajectory_->clear();
         currentRun_.clear();
         projection_.resize(0, 0);
         QStringList columns;
@@ -353,6 +359,28 @@ void MainWindow::recolor(const QString& column) {
 
 void MainWindow::onPointPicked(int index) {
     inspector_->showSample(metadata_, index);
+    if (index < 0 || datasetHeader_.kind != DataKind::Trajectory ||
+        datasetHeader_.sampleShape.size() != 2) {
+        trajectory_->clear();
+        return;
+    }
+    try {
+        // One sample (3 x 90,000 floats at most ~1 MB) is read on its own: milliseconds.
+        const auto values = ProjectFile::open(projectPath_.toStdString())
+                                .readSample(datasetName_.toStdString(), std::size_t(index));
+        QString title = tr("sample %1").arg(index);
+        for (const char* key : {"animal", "group"})
+            if (metadata_.has(key))
+                title += QStringLiteral(" · ") +
+                         QString::fromStdString(metadata_.column(key).text(std::size_t(index)));
+        trajectory_->setTrajectory(values, datasetHeader_.sampleShape[0],
+                                   datasetHeader_.sampleShape[1],
+                                   datasetHeader_.attributeNumber("rate_hz", 25.0),
+                                   datasetHeader_.attributeNumber("cage_cm", 40.0), title);
+        trajectoryDock_->raise();
+    } catch (const std::exception& e) {
+        trajectory_->clear(QString::fromStdString(e.what()));
+    }
 }
 
 bool MainWindow::exportViewPng(const QString& path) {

@@ -70,6 +70,9 @@ public:
     /// Throws DataError naming `origin` (a file or "dataset 'name'") and the first problem,
     /// e.g. "sample 12, value 3041 is NaN".
     void validate(const std::string& origin) const;
+    /// A number from attributesJson: the top-level key, else the same key under "params" (the
+    /// simulator's layout), else `fallback` (also for malformed JSON or a non-number).
+    double attributeNumber(const std::string& key, double fallback) const;
 
     /// Indices of samples whose split column equals `split` (all samples if no split column).
     std::vector<std::size_t> indicesOfSplit(const std::string& split) const;

@@ -26,6 +26,7 @@ int64_t openFieldSteps(const OpenFieldParams& params);
 /// Simulates (S * D + 1) * A rats. Sample shape (3, T): x, y in (-1, 1) (cage mapped from
 /// [0, cageCm]), z in {0, 1} (rearing). Metadata columns: animal, experiment, substance
 /// ("control" or "S1".."SS"), dose (0 for control, else 1..D), group ("control", "S1@2", ...),
+/// indication (the primary profile: "stimulant-like", ... or "control"),
 /// split ("train"/"val", by experiment). Deterministic for a seed. Throws ConfigError for
 /// out-of-range parameters; checks ctx for cancellation once per animal.
 Dataset simulateOpenField(const OpenFieldParams& params, const JobContext& ctx = JobContext());

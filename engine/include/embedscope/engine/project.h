@@ -42,6 +42,10 @@ public:
     Dataset readDatasetHeader(const std::string& name) const;
     /// Validates then writes (replacing a data set of the same name). Crash-safe.
     void writeDataset(const Dataset& dataset);
+    /// The values of sample `index` of data set `name` (sampleSize floats), read alone (the
+    /// inspector shows one trajectory without loading the whole set). Throws DataError for an
+    /// index out of range.
+    std::vector<float> readSample(const std::string& name, std::size_t index) const;
 
     std::vector<std::string> runNames() const;
     bool hasRun(const std::string& name) const;

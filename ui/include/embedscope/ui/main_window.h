@@ -9,6 +9,7 @@
 
 #include <Eigen/Dense>
 
+class QDockWidget;
 class QPlainTextEdit;
 
 namespace embedscope::ui {
@@ -19,6 +20,7 @@ class LossChart;
 class ProjectPanel;
 class SampleInspector;
 class TrainingPanel;
+class TrajectoryInspector;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -45,6 +47,7 @@ public:
     LossChart* lossChart() const { return lossChart_; }
     EmbeddingView* embeddingView() const { return embeddingView_; }
     SampleInspector* sampleInspector() const { return inspector_; }
+    TrajectoryInspector* trajectoryInspector() const { return trajectory_; }
     JobRunner* jobRunner() const { return runner_; }
     QString currentRun() const { return currentRun_; }
     /// Error dialogs are replaced by log lines (tests).
@@ -77,10 +80,13 @@ private:
     LossChart* lossChart_ = nullptr;
     EmbeddingView* embeddingView_ = nullptr;
     SampleInspector* inspector_ = nullptr;
+    TrajectoryInspector* trajectory_ = nullptr;
+    QDockWidget* trajectoryDock_ = nullptr;
     QPlainTextEdit* console_ = nullptr;
 
     QString projectPath_;
     QString datasetName_;
+    Dataset datasetHeader_;  ///< the project's data set without its values
     MetadataTable metadata_; ///< of the project's data set, one row per sample
     QString currentRun_;
     Eigen::MatrixXd projection_; ///< samples x 3 PCA coordinates of the shown run

@@ -87,8 +87,12 @@ void addCommonOptions(CLI::App* app, CommonOptions& options) {
     app->add_flag("--quiet,-q", options.quiet, "No progress on stderr");
 }
 
-int exitCode() { return g_exitCode; }
-void setExitCode(int code) { g_exitCode = code; }
+int exitCode() {
+    return g_exitCode;
+}
+void setExitCode(int code) {
+    g_exitCode = code;
+}
 
 std::string readTextFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

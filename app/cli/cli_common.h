@@ -47,5 +47,6 @@ void addImportCommand(CLI::App& app);
 void addInfoCommand(CLI::App& app);
 void addModelInfoCommand(CLI::App& app);
 void addEvaluateCommand(CLI::App& app);
+void addReferenceCommand(CLI::App& app);
 
 } // namespace embedscope::cli

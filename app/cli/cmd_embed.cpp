@@ -30,8 +30,7 @@ int runEmbed(const EmbedOptions& o) {
     if (header.metadata.rowCount() != 0 && header.metadata.rowCount() != run.embeddingRows)
         throw DataError(o.project + ": run '" + o.run + "' has " +
                         std::to_string(run.embeddingRows) + " embedded samples but data set '" +
-                        run.datasetName + "' has " +
-                        std::to_string(header.metadata.rowCount()));
+                        run.datasetName + "' has " + std::to_string(header.metadata.rowCount()));
 
     EmbeddingTable table;
     table.rows = run.embeddingRows;
@@ -62,9 +61,8 @@ int runEmbed(const EmbedOptions& o) {
     result["columns"] = table.featureNames;
 
     std::ostringstream human;
-    human << "wrote " << table.rows << " rows x " << table.featureNames.size()
-          << " features (+" << table.metadata.columns().size() << " metadata columns) to "
-          << o.out << "\n";
+    human << "wrote " << table.rows << " rows x " << table.featureNames.size() << " features (+"
+          << table.metadata.columns().size() << " metadata columns) to " << o.out << "\n";
     printResult(o.common, result, human.str());
     return 0;
 }
@@ -81,7 +79,8 @@ void addEmbedCommand(CLI::App& app) {
     cmd->add_option("--pca", options->pca, "Project onto the first K principal components")
         ->check(CLI::Range(1, 1000));
     addCommonOptions(cmd, options->common);
-    cmd->callback([options] { setExitCode(runCommand("embed", [&] { return runEmbed(*options); })); });
+    cmd->callback(
+        [options] { setExitCode(runCommand("embed", [&] { return runEmbed(*options); })); });
 }
 
 } // namespace embedscope::cli

@@ -32,11 +32,12 @@ void addSimulateCommand(CLI::App& app) {
         ->capture_default_str();
     openfield->add_option("--animals", options->params.animalsPerGroup, "Animals per group A")
         ->capture_default_str();
-    openfield->add_option("--minutes", options->params.minutes,
-                          "Recording length M (60 = 90,000 steps)")
+    openfield
+        ->add_option("--minutes", options->params.minutes, "Recording length M (60 = 90,000 steps)")
         ->capture_default_str();
-    openfield->add_option("--experiments", options->params.experiments,
-                          "Cohorts; the train/val split is made by cohort")
+    openfield
+        ->add_option("--experiments", options->params.experiments,
+                     "Cohorts; the train/val split is made by cohort")
         ->capture_default_str();
     openfield->add_option("--seed", options->params.seed, "Random seed")->capture_default_str();
     addCommonOptions(openfield, options->common);

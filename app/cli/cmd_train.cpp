@@ -3,6 +3,7 @@
 
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/project.h"
+#include "embedscope/engine/run_metrics.h"
 #include "embedscope/engine/training.h"
 
 #include <cmath>
@@ -91,6 +92,11 @@ int runTrain(const TrainOptions& o) {
                              {"val_loss", run.valLoss},
                              {"best_epoch", run.bestEpoch},
                              {"seconds", run.seconds}};
+    // Seed 000 metrics at the best checkpoint (PCA 10 on train + val).
+    const RunMetrics metrics = parseRunMetrics(run.metricsJson);
+    result["metrics"] = nlohmann::json::object();
+    for (const auto& [key, value] : metrics.best)
+        result["metrics"][key] = value;
     std::ostringstream human;
     human << "run '" << run.name << "' (" << run.status << ") saved to " << o.project;
     if (config.epochs == 0)
@@ -100,6 +106,8 @@ int runTrain(const TrainOptions& o) {
     if (run.bestEpoch >= 0 && run.bestEpoch < static_cast<int>(run.valLoss.size()))
         human << ", val loss " << run.valLoss[run.bestEpoch];
     human << ", " << run.seconds << " s\n";
+    for (const auto& [key, value] : metrics.best)
+        human << "  " << metricTitle(key) << ": " << value << "\n";
     printResult(o.common, result, human.str());
     return run.status == "cancelled" ? 130 : 0;
 }

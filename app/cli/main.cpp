@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     embedscope::cli::addInfoCommand(app);
     embedscope::cli::addModelInfoCommand(app);
     embedscope::cli::addEvaluateCommand(app);
+    embedscope::cli::addReferenceCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -46,6 +46,7 @@ const std::vector<KeyInfo>& topLevelKeys() {
         {"augment", KeyType::String},
         {"coordinates", KeyType::String},
         {"ego_augment", KeyType::Bool},
+        {"metrics_every", KeyType::Int},
         {"input_shape", KeyType::Shape},
     };
     return keys;
@@ -380,6 +381,10 @@ TrainConfig fromJson(const json& root, const std::string& origin) {
         fail(origin, "'ego_augment' scales d and flips θ of egocentric coordinates: it needs "
                      "'coordinates' = egocentric, got '" +
                          c.coordinates + "'");
+    if (auto v = get("metrics_every"))
+        c.metricsEvery = static_cast<int>(
+            std::clamp<int64_t>(readInt(*v, "metrics_every", origin), -1, 1 << 30));
+    checkRange(c.metricsEvery, 0, 1e6, "metrics_every", origin);
     if (auto v = get("input_shape"); v && !v->is_array())
         fail(origin, "'input_shape' must be an array, got " + typeName(*v));
     return c;
@@ -469,6 +474,7 @@ std::string toJson(const TrainConfig& c) {
     out["augment"] = c.augment;
     out["coordinates"] = c.coordinates;
     out["ego_augment"] = c.egoAugment;
+    out["metrics_every"] = c.metricsEvery;
     return out.dump(2);
 }
 

@@ -6,6 +6,7 @@
 #include "embedscope/ui/job_runner.h"
 #include "embedscope/ui/loss_chart.h"
 #include "embedscope/ui/main_window.h"
+#include "embedscope/ui/metrics_chart.h"
 #include "embedscope/ui/project_panel.h"
 #include "embedscope/ui/sample_inspector.h"
 #include "embedscope/ui/training_panel.h"
@@ -17,6 +18,8 @@
 #include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <cmath>
 
 using namespace embedscope::ui;
 
@@ -87,9 +90,14 @@ private Q_SLOTS:
         QVERIFY2(opened.wait(60000), qPrintable(window.lastError()));
         QTRY_VERIFY_WITH_TIMEOUT(!window.jobRunner()->isRunning(), 10000);
         QVERIFY(window.projectPath().endsWith("embedscope-demo.h5"));
-        QCOMPARE(window.projectPanel()->runCount(), 0);
+        // A fresh demo carries the seed's two references: untrained encoder and manual features.
+        QCOMPARE(window.projectPanel()->runCount(), 2);
+        QCOMPARE(window.metricsChart()->referenceCount(), 2);
 
         window.trainingPanel()->setEpochs(2);
+        // The demo opens showing its newest reference run: let that first frame render (it is
+        // not part of training; llvmpipe under xvfb needs ~100 ms for it).
+        QTest::qWait(500);
         QSignalSpy finished(&window, &MainWindow::jobFinished);
         StallMeter stalls;
         stalls.start();
@@ -116,8 +124,14 @@ private Q_SLOTS:
         QVERIFY2(maxStall < 50, qPrintable(QString("event loop stalled %1 ms").arg(maxStall)));
 
         // The run is saved, listed, and its curves are on the chart.
-        QTRY_COMPARE_WITH_TIMEOUT(window.projectPanel()->runCount(), 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.projectPanel()->runCount(), 3, 10000);
         QCOMPARE(window.lossChart()->pointCount(), 2);
+        // The metrics panel: one point per epoch and the two reference lines.
+        QCOMPARE(window.metricsChart()->currentMetric(), QStringLiteral("wss_tss"));
+        QCOMPARE(window.metricsChart()->pointCount(), 2);
+        QCOMPARE(window.metricsChart()->referenceCount(), 2);
+        QVERIFY(std::isfinite(window.metricsChart()->referenceValue(QStringLiteral("manual"))));
+        QVERIFY(window.metricsChart()->availableMetrics().contains(QStringLiteral("f1_micro")));
         QVERIFY(!window.currentRun().isEmpty());
         const auto project = embedscope::ProjectFile::open(window.projectPath().toStdString());
         const auto run = project.readRun(window.currentRun().toStdString());

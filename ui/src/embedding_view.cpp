@@ -65,6 +65,16 @@ EmbeddingView::EmbeddingView(QWidget* parent)
             Q_EMIT colorColumnChanged(column);
     });
 
+    emphasis_ = new QComboBox(this);
+    emphasis_->setObjectName(QStringLiteral("emphasisCombo"));
+    emphasis_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    emphasis_->setToolTip(tr("Show one group against the rest: the others are drawn smaller, in "
+                             "grey, as \"other\""));
+    connect(emphasis_, &QComboBox::currentIndexChanged, this, [this] {
+        if (data_.pointCount() > 0)
+            showData(/*keepCamera=*/true);
+    });
+
     resetButton_ = toolButton(tr("Reset view"), tr("Fit all points in the view"), this);
     resetButton_->setObjectName(QStringLiteral("resetViewButton"));
     connect(resetButton_, &QToolButton::clicked, this, &EmbeddingView::resetCamera);
@@ -81,6 +91,8 @@ EmbeddingView::EmbeddingView(QWidget* parent)
     toolbar->addSpacing(12);
     toolbar->addWidget(new QLabel(tr("Colour by:"), this));
     toolbar->addWidget(colorBy_);
+    toolbar->addWidget(new QLabel(tr("Emphasise:"), this));
+    toolbar->addWidget(emphasis_);
     toolbar->addSpacing(12);
     toolbar->addWidget(resetButton_);
     toolbar->addWidget(exportButton_);
@@ -117,8 +129,9 @@ void EmbeddingView::setEmbedding(const viewer::ScatterData& data) {
     viewer::ScatterData copy = data;
     if (data.dims == 2 || data.dims == 3) // anything else: let setData report it
         copy.dims = std::min(userDims_ != 0 ? userDims_ : 2, data.dims); // 2-D until asked
-    scene_->setData(copy); // validates: throws before anything here changes
+    scene_->setData(displayed(copy)); // validates: throws before anything here changes
     data_ = data;
+    refreshEmphasisList();
     dims_ = copy.dims;
     vtk_->setInteractionMode(dims_ == 3 ? VtkWidget::InteractionMode::Rotate3D
                                         : VtkWidget::InteractionMode::Pan2D);
@@ -128,20 +141,28 @@ void EmbeddingView::setEmbedding(const viewer::ScatterData& data) {
 
 void EmbeddingView::setCategories(const std::vector<std::string>& categories,
                                   const QString& title) {
-    viewer::ScatterData copy = scene_->data();
+    viewer::ScatterData copy = data_;
+    copy.dims = dims_;
     copy.categories = categories;
     copy.colorTitle = title.toStdString();
     const int selected = scene_->highlighted();
-    scene_->setData(copy, /*keepCamera=*/true);
+    {
+        // A new colouring starts with every category shown.
+        const QSignalBlocker block(emphasis_);
+        emphasis_->setCurrentIndex(0);
+    }
+    scene_->setData(displayed(copy), /*keepCamera=*/true);
     scene_->highlight(selected);
     data_.categories = categories;
     data_.colorTitle = copy.colorTitle;
+    refreshEmphasisList();
     vtk_->requestRender();
 }
 
 void EmbeddingView::clear() {
     data_ = viewer::ScatterData{};
     scene_->setData(data_);
+    refreshEmphasisList();
     updateControls();
     vtk_->requestRender();
 }
@@ -175,7 +196,7 @@ void EmbeddingView::showData(bool keepCamera) {
     viewer::ScatterData copy = data_;
     copy.dims = dims_;
     const int selected = scene_->highlighted();
-    scene_->setData(copy, keepCamera);
+    scene_->setData(displayed(copy), keepCamera);
     scene_->highlight(selected);
     vtk_->requestRender();
 }
@@ -297,6 +318,54 @@ void EmbeddingView::showHoverTip() {
         hoverIndex_ = -1;
         QToolTip::hideText();
     }
+}
+
+} // namespace embedscope::ui
+
+namespace embedscope::ui {
+
+void EmbeddingView::setEmphasis(const QString& category) {
+    const int i = category.isEmpty() ? 0 : emphasis_->findData(category);
+    if (i >= 0)
+        emphasis_->setCurrentIndex(i);
+}
+
+QString EmbeddingView::emphasis() const {
+    return emphasis_->currentData().toString();
+}
+
+void EmbeddingView::refreshEmphasisList() {
+    std::vector<std::string> unique = data_.categories;
+    std::sort(unique.begin(), unique.end());
+    unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+    const QString previous = emphasis();
+    const QSignalBlocker block(emphasis_);
+    emphasis_->clear();
+    emphasis_->addItem(tr("(all groups)"), QString());
+    for (const std::string& c : unique)
+        if (!viewer::ScatterScene::isOtherCategory(c))
+            emphasis_->addItem(QString::fromStdString(c), QString::fromStdString(c));
+    const int keep = emphasis_->findData(previous);
+    emphasis_->setCurrentIndex(keep >= 0 ? keep : 0);
+    emphasis_->setEnabled(emphasis_->count() > 2);
+}
+
+viewer::ScatterData EmbeddingView::displayed(const viewer::ScatterData& d) const {
+    viewer::ScatterData out = d;
+    const std::string focus = emphasis().toStdString();
+    bool anyOther = false;
+    for (std::string& c : out.categories) {
+        if (!focus.empty() && c != focus)
+            c = viewer::ScatterScene::kOtherCategory;
+        anyOther = anyOther || viewer::ScatterScene::isOtherCategory(c);
+    }
+    if (anyOther && out.pointSizes.empty()) {
+        out.pointSizes.assign(out.pointCount(), 1.0);
+        for (std::size_t i = 0; i < out.categories.size(); ++i)
+            if (viewer::ScatterScene::isOtherCategory(out.categories[i]))
+                out.pointSizes[i] = kOtherPointScale;
+    }
+    return out;
 }
 
 } // namespace embedscope::ui

@@ -1,13 +1,14 @@
 #include "embedscope/ui/main_window.h"
 
-#include "embedscope/engine/demo.h"
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/pca.h"
 #include "embedscope/engine/project.h"
-#include "embedscope/engine/training.h"
+#include "embedscope/engine/reference_runs.h"
+#include "embedscope/engine/run_metrics.h"
 #include "embedscope/ui/embedding_view.h"
 #include "embedscope/ui/job_runner.h"
 #include "embedscope/ui/loss_chart.h"
+#include "embedscope/ui/metrics_chart.h"
 #include "embedscope/ui/project_panel.h"
 #include "embedscope/ui/sample_inspector.h"
 #include "embedscope/ui/training_panel.h"
@@ -24,9 +25,7 @@
 #include <QMessageBox>
 #include <QPainter>
 #include <QPlainTextEdit>
-#include <QStandardPaths>
 #include <QStatusBar>
-#include <QThread>
 
 #include <cmath>
 
@@ -42,13 +41,6 @@ QDockWidget* dock(QMainWindow* window, const QString& title, QWidget* content,
     return d;
 }
 
-QString demoDirectory() {
-    const QByteArray overrideDir = qgetenv("EMBEDSCOPE_DEMO_DIR");
-    if (!overrideDir.isEmpty())
-        return QString::fromLocal8Bit(overrideDir);
-    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
-}
-
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
@@ -60,6 +52,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     projectPanel_ = new ProjectPanel;
     training_ = new TrainingPanel;
     lossChart_ = new LossChart;
+    metricsChart_ = new MetricsChart;
     inspector_ = new SampleInspector;
     trajectory_ = new TrajectoryInspector;
     console_ = new QPlainTextEdit;
@@ -70,9 +63,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     dock(this, tr("Sample"), inspector_, Qt::LeftDockWidgetArea);
     dock(this, tr("Training"), training_, Qt::RightDockWidgetArea);
     auto* lossDock = dock(this, tr("Loss"), lossChart_, Qt::BottomDockWidgetArea);
+    auto* metricsDock = dock(this, tr("Metrics"), metricsChart_, Qt::BottomDockWidgetArea);
     auto* logDock = dock(this, tr("Log"), console_, Qt::BottomDockWidgetArea);
     trajectoryDock_ = dock(this, tr("Trajectory"), trajectory_, Qt::BottomDockWidgetArea);
-    tabifyDockWidget(lossDock, trajectoryDock_);
+    tabifyDockWidget(lossDock, metricsDock);
+    tabifyDockWidget(metricsDock, trajectoryDock_);
     tabifyDockWidget(trajectoryDock_, logDock);
     lossDock->raise();
     buildMenus();
@@ -143,6 +138,9 @@ void MainWindow::buildMenus() {
     QMenu* run = menuBar()->addMenu(tr("&Training"));
     run->addAction(tr("&Start"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::startTraining);
     run->addAction(tr("&Cancel"), QKeySequence(tr("Ctrl+.")), this, &MainWindow::cancelJob);
+    run->addSeparator();
+    run->addAction(tr("Add &reference runs (untrained, manual)"), this,
+                   &MainWindow::addReferenceRuns);
 }
 
 void MainWindow::log(const QString& line) {
@@ -181,8 +179,10 @@ bool MainWindow::openProject(const QString& path) {
         embeddingView_->setColorColumns(columns, colorColumn_);
         embeddingView_->clear();
         lossChart_->clear();
+        metricsChart_->clear();
         inspector_->showSample(metadata_, -1);
         refreshProject();
+        refreshReferences();
         setWindowTitle(QStringLiteral("embedscope — %1").arg(QFileInfo(path).fileName()));
         log(tr("opened %1: data set '%2', %3 samples")
                 .arg(path, datasetName_)
@@ -220,66 +220,16 @@ void MainWindow::refreshProject() {
     projectPanel_->setProject(projectPath_, datasets, runs);
 }
 
-void MainWindow::openDemo() {
-    const QString dir = demoDirectory();
-    const bool started = runner_->start(tr("Demo project"), [this, dir](JobContext& ctx) {
-        const std::string path = ensureDemoProject(dir.toStdString(), ctx);
-        runner_->postToGui([this, path] { openProject(QString::fromStdString(path)); });
-    });
-    if (!started)
-        log(tr("a job is already running"));
-}
-
-void MainWindow::startTraining() {
-    if (projectPath_.isEmpty()) {
-        showError(tr("Training"), tr("Open a project (or the demo project) first."));
-        return;
+void MainWindow::refreshReferences() {
+    QMap<QString, RunMetrics> references;
+    try {
+        const ProjectFile project = ProjectFile::open(projectPath_.toStdString());
+        for (const auto& [kind, run] : latestReferenceRuns(project, datasetName_.toStdString()))
+            references.insert(QString::fromStdString(kind), parseRunMetrics(run.metricsJson));
+    } catch (const std::exception& e) {
+        log(tr("reference runs not read: %1").arg(QString::fromStdString(e.what())));
     }
-    if (runner_->isRunning()) {
-        training_->setStatus(tr("Wait for \"%1\" to finish first.").arg(runner_->title()));
-        return;
-    }
-    TrainConfig config = training_->config();
-    // Keep one core for the interface on small machines; torch uses the rest.
-    const int cores = QThread::idealThreadCount();
-    config.threads = cores > 2 ? cores - 1 : 1;
-    const std::string path = projectPath_.toStdString();
-    const std::string datasetName = datasetName_.toStdString();
-    lossChart_->clear();
-    training_->setRunning(true);
-    log(tr("training %1 with %2 on '%3' for %4 epochs")
-            .arg(QString::fromStdString(config.model), QString::fromStdString(config.loss),
-                 datasetName_)
-            .arg(config.epochs));
-    runner_->start(tr("Training"), [this, config, path, datasetName](JobContext& ctx) mutable {
-        ProjectFile project = ProjectFile::open(path);
-        const Dataset data = project.readDataset(datasetName);
-        config.runName = project.uniqueRunName(config.model);
-        TrainCallbacks callbacks;
-        callbacks.onEpoch = [this](const EpochReport& r) {
-            runner_->postToGui([this, r] {
-                lossChart_->addEpoch(r.epoch, r.trainLoss, r.valLoss);
-                log(QStringLiteral("epoch %1/%2: train %3, val %4%5")
-                        .arg(r.epoch + 1)
-                        .arg(r.epochs)
-                        .arg(r.trainLoss, 0, 'f', 4)
-                        .arg(r.valLoss, 0, 'f', 4)
-                        .arg(r.improved ? QStringLiteral(" (best)") : QString()));
-            });
-        };
-        RunRecord run = train(data, config, ctx, callbacks, /*keepPartialOnCancel=*/true);
-        run.name = config.runName;
-        project.writeRun(run); // crash-safe: temp copy + rename
-        const QString name = QString::fromStdString(run.name);
-        runner_->postToGui([this, name] {
-            Q_EMIT trainingCompleted(name);
-            refreshProject();
-            projectPanel_->selectRun(name);
-            showRun(name);
-        });
-        if (run.status == "cancelled")
-            throw CancelledError();
-    });
+    metricsChart_->setReferences(references);
 }
 
 void MainWindow::cancelJob() {
@@ -306,6 +256,7 @@ void MainWindow::showRun(const QString& name) {
         explained_ = pca.explainedVarianceRatio;
         currentRun_ = name;
         lossChart_->setCurves(run.trainLoss, run.valLoss, run.bestEpoch);
+        metricsChart_->setRun(name, parseRunMetrics(run.metricsJson), run.bestEpoch);
         showProjection();
         log(tr("run %1: %2 samples, embedding dimension %3")
                 .arg(name)

@@ -234,20 +234,27 @@ struct ScatterScene::Impl {
     void assignColors() {
         order.clear();
         colors.clear();
-        std::vector<std::string> regular;
+        std::vector<std::string> regular, others;
         for (const std::string& c : data.categories) {
             if (colors.count(c) != 0)
                 continue;
             colors[c] = controlColor();
-            (isControl(c) ? order : regular).push_back(c);
+            if (ScatterScene::isOtherCategory(c)) {
+                colors[c] = otherColor();
+                others.push_back(c);
+            } else {
+                (isControl(c) ? order : regular).push_back(c);
+            }
         }
         std::sort(regular.begin(), regular.end(), naturalLess);
         const auto pal = palette();
         for (std::size_t i = 0; i < regular.size(); ++i)
             colors[regular[i]] = pal[i % pal.size()];
-        // Controls are the reference: listed first, always the same neutral grey.
+        // Controls are the reference: listed first, always the same neutral grey; "other"
+        // comes last.
         std::sort(order.begin(), order.end());
         order.insert(order.end(), regular.begin(), regular.end());
+        order.insert(order.end(), others.begin(), others.end());
     }
 
     void buildPoints() {
@@ -732,9 +739,22 @@ std::array<unsigned char, 3> ScatterScene::controlColor() {
     return {153, 153, 153};
 }
 
+bool ScatterScene::isOtherCategory(const std::string& category) {
+    std::string lower(category);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return lower == kOtherCategory;
+}
+
+std::array<unsigned char, 3> ScatterScene::otherColor() {
+    return {210, 210, 210};
+}
+
 std::array<unsigned char, 3> ScatterScene::colorOfCategory(const std::string& category) const {
     if (isControl(category))
         return controlColor();
+    if (isOtherCategory(category))
+        return otherColor();
     auto it = impl_->colors.find(category);
     return it == impl_->colors.end() ? controlColor() : it->second;
 }

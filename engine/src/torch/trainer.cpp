@@ -5,6 +5,7 @@
 #include "embedscope/engine/training.h"
 
 #include "embedscope/engine/error.h"
+#include "embedscope/engine/run_metrics.h"
 #include "embedscope/engine/trajectory_transforms.h"
 #include "torch/losses.h"
 #include "torch/models.h"
@@ -308,6 +309,69 @@ std::string resolveDevice(const std::string& requested) {
     throw ConfigError("unknown device '" + requested + "' (known: auto, cpu, cuda)");
 }
 
+namespace {
+
+/// Per-epoch and best-checkpoint metrics of a training run (run_metrics.h).
+class EpochMetrics {
+public:
+    EpochMetrics(const Dataset& data, const TrainConfig& cfg)
+        : data_(data), every_(cfg.metricsEvery) {
+        MetricColumns columns;
+        columns.group = cfg.groupColumn;
+        columns.substance = cfg.substanceColumn;
+        columns.dose = cfg.doseColumn;
+        try {
+            labels_ = metricLabelsOf(data, columns);
+            options_ = availableMetrics(labels_, false);
+        } catch (const DataError& e) {
+            error_ = e.what();
+        }
+    }
+
+    bool due(int epoch) const { return error_.empty() && every_ > 0 && (epoch + 1) % every_ == 0; }
+
+    std::vector<std::pair<std::string, double>> measure(const std::vector<float>& z,
+                                                        std::size_t cols, const JobContext& ctx) {
+        try {
+            const MetricValues v =
+                evaluateEmbedding(z, data_.sampleCount(), cols, data_, labels_, options_, ctx);
+            metrics_.appendEpoch(v);
+            return v.named();
+        } catch (const DataError& e) {
+            error_ = e.what();
+            return {};
+        }
+    }
+
+    /// The metrics JSON of the run: the curves plus every metric (F1 included) at `z`.
+    std::string finish(const std::vector<float>& z, std::size_t cols, const JobContext& ctx) {
+        if (error_.empty()) {
+            try {
+                const MetricOptions withF1 = availableMetrics(labels_, true);
+                metrics_.best =
+                    evaluateEmbedding(z, data_.sampleCount(), cols, data_, labels_, withF1, ctx)
+                        .named();
+            } catch (const DataError& e) {
+                error_ = e.what();
+            }
+        }
+        nlohmann::json j = nlohmann::json::parse(toJson(metrics_));
+        if (!error_.empty())
+            j["error"] = error_;
+        return j.dump();
+    }
+
+private:
+    const Dataset& data_;
+    int every_ = 1;
+    MetricLabels labels_;
+    MetricOptions options_;
+    RunMetrics metrics_;
+    std::string error_;
+};
+
+} // namespace
+
 RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext& ctx,
                 const TrainCallbacks& callbacks, bool keepPartialOnCancel) {
     const auto started = Clock::now();
@@ -384,6 +448,18 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
         ctx.report(fraction, stage, fraction > 0 ? elapsed / fraction * (1 - fraction) : -1.0);
     };
 
+    // Seed 000 metrics of the whole data set per epoch (§4.1: Figs 4.4-4.7 plot them over
+    // epochs). A metric failure (e.g. an embedding collapsed to a point) never stops training:
+    // the message is kept in the run's metrics JSON instead.
+    EpochMetrics epochMetrics(data, cfg);
+    const auto measureEpoch = [&](int epoch) -> std::vector<std::pair<std::string, double>> {
+        if (!epochMetrics.due(epoch))
+            return {};
+        std::size_t cols = 0;
+        const auto z = embedAll(*model, data, shape, transforms, device, &ctx, cols);
+        return epochMetrics.measure(z, cols, ctx);
+    };
+
     double bestScore = std::numeric_limits<double>::infinity();
     bool cancelled = false;
     if (cfg.epochs == 0) {
@@ -395,6 +471,7 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
         run.valLoss.push_back(
             evaluate(*model, loss, data, shape, transforms, valBatches, labels, device, ctx));
         doneUnits = totalUnits;
+        measureEpoch(0);
         run.bestEpoch = 0;
         run.checkpoint = saveWeights(*model);
         progress("untrained: losses of the initial weights");
@@ -449,9 +526,10 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
                 run.checkpoint = saveWeights(*model);
             }
             progress(epochText + ", validation");
+            auto metrics = measureEpoch(epoch);
             if (callbacks.onEpoch)
                 callbacks.onEpoch(EpochReport{epoch, cfg.epochs, trainLoss, valLoss, improved,
-                                              seconds(epochStart)});
+                                              seconds(epochStart), std::move(metrics)});
         }
     } catch (const CancelledError&) {
         if (!keepPartialOnCancel || run.trainLoss.empty())
@@ -467,6 +545,10 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
     run.embedding = embedAll(*model, data, shape, transforms, device, cancelled ? nullptr : &ctx,
                              run.embeddingCols);
     run.embeddingRows = data.sampleCount();
+    progress("metrics at the best checkpoint");
+    const JobContext uncancellable; // after a kept cancel the flag is still set
+    run.metricsJson =
+        epochMetrics.finish(run.embedding, run.embeddingCols, cancelled ? uncancellable : ctx);
     run.status = cancelled ? "cancelled" : "finished";
     run.seconds = seconds(started);
     ctx.report(1.0, cancelled ? "cancelled" : "finished", 0.0);

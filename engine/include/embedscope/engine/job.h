@@ -22,10 +22,16 @@ public:
 
     JobContext() = default;
     explicit JobContext(ProgressFn progress) : progress_(std::move(progress)) {}
+    /// A part of `parent`'s job (which must outlive it): its progress maps onto [from, to] of
+    /// the parent's, and a cancel of the parent cancels it.
+    JobContext(const JobContext& parent, double from, double to)
+        : parent_(&parent), from_(from), to_(to) {}
 
     void setProgressCallback(ProgressFn fn) { progress_ = std::move(fn); }
     void report(const Progress& p) const {
-        if (progress_)
+        if (parent_)
+            parent_->report(Progress{from_ + (to_ - from_) * p.fraction, p.stage, -1.0});
+        else if (progress_)
             progress_(p);
     }
     void report(double fraction, const std::string& stage, double eta = -1.0) const {
@@ -34,17 +40,22 @@ public:
 
     /// Thread-safe: may be called from any thread.
     void requestCancel() { cancel_.store(true); }
-    bool cancelRequested() const { return cancel_.load(); }
+    bool cancelRequested() const {
+        return cancel_.load() || (parent_ && parent_->cancelRequested());
+    }
     /// Throws CancelledError when cancellation was requested. Long loops call this at least once
     /// per batch / per unit of work.
     void throwIfCancelled() const {
-        if (cancel_.load())
+        if (cancelRequested())
             throw CancelledError();
     }
 
 private:
     ProgressFn progress_;
     std::atomic<bool> cancel_{false};
+    const JobContext* parent_ = nullptr;
+    double from_ = 0.0;
+    double to_ = 1.0;
 };
 
 } // namespace embedscope

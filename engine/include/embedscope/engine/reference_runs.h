@@ -16,9 +16,13 @@
 #include "embedscope/engine/dataset.h"
 #include "embedscope/engine/job.h"
 #include "embedscope/engine/openfield_features.h"
+#include "embedscope/engine/project.h"
 #include "embedscope/engine/run.h"
+#include "embedscope/engine/training.h"
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace embedscope {
 
@@ -55,5 +59,25 @@ RunRecord makeCombinedRun(const Dataset& data, const RunRecord& learned,
 
 /// "manual" or "combined" for a reference run, "" for a trained run (or an unreadable config).
 std::string referenceKind(const RunRecord& run);
+
+/// "manual", "combined", "untrained" (a run of epochs = 0, seed §4.1) or "trained".
+std::string runKind(const RunRecord& run);
+
+/// Sets `run.metricsJson` to the seed 000 metrics of its embedding (run_metrics.h: PCA 10 on
+/// train + val; every metric the labels allow, the classifier F1 included) under "best", for
+/// reference runs, which have no epochs. A metric failure is kept as "error" in the JSON.
+void attachRunMetrics(RunRecord& run, const Dataset& data, const JobContext& ctx);
+
+/// Adds the seed's two references for data set `datasetName` to `project`: the untrained run
+/// (`base` with epochs = 0: its initial weights) and, for (3, T) trajectories, the manual run
+/// (hand-made features). Both carry their metrics. Returns the names written ("untrained-NNN",
+/// "manual-NNN"). CancelledError leaves the project unchanged for the run in progress.
+std::vector<std::string> addReferenceRuns(ProjectFile& project, const std::string& datasetName,
+                                          TrainConfig base, const JobContext& ctx = JobContext());
+
+/// The newest run of each reference kind ("untrained", "manual", "combined") made from data set
+/// `datasetName`, read as summaries (no embedding): the lines the metrics panel draws.
+std::map<std::string, RunRecord> latestReferenceRuns(const ProjectFile& project,
+                                                     const std::string& datasetName);
 
 } // namespace embedscope

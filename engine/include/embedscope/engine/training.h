@@ -44,6 +44,10 @@ struct TrainConfig {
     /// Seed §4.3.3 egocentric augmentations, training only: d · η, η ~ N(1, sd 0.5), and
     /// θ · ±1 (p = 0.5), drawn per sample per batch. Needs coordinates = "egocentric".
     bool egoAugment = false;
+    /// Seed 000 metrics (run_metrics.h: PCA 10 on train + val) of the whole data set every
+    /// `metricsEvery` epochs; 0 = only at the best checkpoint. The classifier F1 is computed at
+    /// the best checkpoint only (200 MLP epochs).
+    int metricsEvery = 1;
 };
 
 /// Parses JSON (an object; unknown keys or wrong types throw ConfigError naming `origin` and
@@ -66,6 +70,8 @@ struct EpochReport {
     double valLoss = 0; ///< NaN when there are no validation samples
     bool improved = false;
     double seconds = 0;
+    /// This epoch's metrics, (key, value) in metricKeys() order; empty when not evaluated.
+    std::vector<std::pair<std::string, double>> metrics;
 };
 
 struct TrainCallbacks {

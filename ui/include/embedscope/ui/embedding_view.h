@@ -45,6 +45,14 @@ public:
     void setColorColumns(const QStringList& columns, const QString& current = QString());
     QString colorColumn() const;
 
+    /// Fig 4.8 of seed 000: one category of the colouring stands out, every other one is drawn
+    /// as "other" (smaller, light grey). An empty `category` shows all categories. Categories
+    /// literally named "other" are always drawn that way.
+    void setEmphasis(const QString& category);
+    QString emphasis() const;
+    /// Relative marker size of "other" points.
+    static constexpr double kOtherPointScale = 0.5;
+
     /// 2 or 3 (clamped to what the data has). Resets the camera.
     void setDimensions(int dims);
     int dimensions() const { return dims_; }
@@ -84,6 +92,9 @@ private:
     void showData(bool keepCamera);
     void exportWithDialog();
     void updateControls();
+    /// `d` as drawn: the emphasis applied and "other" points shrunk.
+    viewer::ScatterData displayed(const viewer::ScatterData& d) const;
+    void refreshEmphasisList();
 
     VtkWidget* vtk_ = nullptr;
     std::unique_ptr<viewer::ScatterScene> scene_;
@@ -94,6 +105,7 @@ private:
     QToolButton* button3d_ = nullptr;
     QButtonGroup* dimsGroup_ = nullptr;
     QComboBox* colorBy_ = nullptr;
+    QComboBox* emphasis_ = nullptr;
     QToolButton* resetButton_ = nullptr;
     QToolButton* exportButton_ = nullptr;
     QLabel* countLabel_ = nullptr;

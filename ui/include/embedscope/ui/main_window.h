@@ -17,6 +17,7 @@ namespace embedscope::ui {
 class EmbeddingView;
 class JobRunner;
 class LossChart;
+class MetricsChart;
 class ProjectPanel;
 class SampleInspector;
 class TrainingPanel;
@@ -33,6 +34,9 @@ public:
     /// Makes (first time) and opens the built-in demo project, on the worker thread.
     void openDemo();
     void startTraining();
+    /// Adds the untrained and manual reference runs (seed 000 §4.1) of the data set, with their
+    /// metrics, on the worker thread; the metrics panel draws them as reference lines.
+    void addReferenceRuns();
     void cancelJob();
     /// Shows a saved run: loss curves and the PCA projection of its embedding.
     void showRun(const QString& name);
@@ -45,6 +49,7 @@ public:
     TrainingPanel* trainingPanel() const { return training_; }
     ProjectPanel* projectPanel() const { return projectPanel_; }
     LossChart* lossChart() const { return lossChart_; }
+    MetricsChart* metricsChart() const { return metricsChart_; }
     EmbeddingView* embeddingView() const { return embeddingView_; }
     SampleInspector* sampleInspector() const { return inspector_; }
     TrajectoryInspector* trajectoryInspector() const { return trajectory_; }
@@ -60,6 +65,8 @@ Q_SIGNALS:
     /// The worker saved run `name`; emitted before the GUI loads and draws it.
     void trainingCompleted(const QString& name);
     void jobFinished(bool ok);
+    /// The worker saved reference runs (`names`); emitted before the GUI reloads the project.
+    void referencesAdded(const QStringList& names);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -67,6 +74,8 @@ protected:
 private:
     void buildMenus();
     void refreshProject();
+    /// Reads the newest untrained / manual / combined runs for the metrics panel's lines.
+    void refreshReferences();
     void recolor(const QString& column);
     void showProjection();
     std::vector<std::string> categoriesOf(const QString& column) const;
@@ -78,6 +87,7 @@ private:
     ProjectPanel* projectPanel_ = nullptr;
     TrainingPanel* training_ = nullptr;
     LossChart* lossChart_ = nullptr;
+    MetricsChart* metricsChart_ = nullptr;
     EmbeddingView* embeddingView_ = nullptr;
     SampleInspector* inspector_ = nullptr;
     TrajectoryInspector* trajectory_ = nullptr;

@@ -66,6 +66,11 @@ public:
     static std::vector<std::array<unsigned char, 3>> palette();
     /// The neutral grey every category named "control" (any case) gets.
     static std::array<unsigned char, 3> controlColor();
+    /// Seed 000 Fig 4.8: "other" groups recede: a light grey, listed last in the legend (the
+    /// caller also draws them smaller through pointSizes).
+    static constexpr const char* kOtherCategory = "other";
+    static bool isOtherCategory(const std::string& category);
+    static std::array<unsigned char, 3> otherColor();
     /// Colour of a category of the current data; controlColor() for "control"; unknown
     /// categories get controlColor() too.
     std::array<unsigned char, 3> colorOfCategory(const std::string& category) const;

@@ -1,0 +1,136 @@
+// MainWindow's worker-thread jobs: the demo project, training, reference runs. Each job reads
+// and writes the project file itself and hands results back with postToGui.
+#include "embedscope/engine/demo.h"
+#include "embedscope/engine/error.h"
+#include "embedscope/engine/project.h"
+#include "embedscope/engine/reference_runs.h"
+#include "embedscope/engine/training.h"
+#include "embedscope/ui/job_runner.h"
+#include "embedscope/ui/loss_chart.h"
+#include "embedscope/ui/main_window.h"
+#include "embedscope/ui/metrics_chart.h"
+#include "embedscope/ui/project_panel.h"
+#include "embedscope/ui/training_panel.h"
+
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QThread>
+
+namespace embedscope::ui {
+namespace {
+
+QString demoDirectory() {
+    const QByteArray overrideDir = qgetenv("EMBEDSCOPE_DEMO_DIR");
+    if (!overrideDir.isEmpty())
+        return QString::fromLocal8Bit(overrideDir);
+    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+}
+
+/// The panel's config with the thread count for this machine: keep one core for the interface
+/// on small machines; torch uses the rest.
+TrainConfig configForWorker(const TrainingPanel* panel) {
+    TrainConfig config = panel->config();
+    const int cores = QThread::idealThreadCount();
+    config.threads = cores > 2 ? cores - 1 : 1;
+    return config;
+}
+
+} // namespace
+
+void MainWindow::openDemo() {
+    const QString dir = demoDirectory();
+    const TrainConfig base = configForWorker(training_);
+    const bool started = runner_->start(tr("Demo project"), [this, dir, base](JobContext& ctx) {
+        const JobContext making(ctx, 0.0, 0.8);
+        const std::string path = ensureDemoProject(dir.toStdString(), making);
+        // A fresh demo gets the seed's two references (untrained and hand-made features), so
+        // the metrics panel compares the first training with them.
+        ProjectFile project = ProjectFile::open(path);
+        if (project.runNames().empty()) {
+            const JobContext references(ctx, 0.8, 1.0);
+            embedscope::addReferenceRuns(project, project.datasetNames().front(), base, references);
+        }
+        runner_->postToGui([this, path] { openProject(QString::fromStdString(path)); });
+    });
+    if (!started)
+        log(tr("a job is already running"));
+}
+
+void MainWindow::addReferenceRuns() {
+    if (projectPath_.isEmpty()) {
+        showError(tr("Reference runs"), tr("Open a project (or the demo project) first."));
+        return;
+    }
+    const std::string path = projectPath_.toStdString();
+    const std::string datasetName = datasetName_.toStdString();
+    const TrainConfig base = configForWorker(training_);
+    const bool started =
+        runner_->start(tr("Reference runs"), [this, path, datasetName, base](JobContext& ctx) {
+            ProjectFile project = ProjectFile::open(path);
+            const auto names = embedscope::addReferenceRuns(project, datasetName, base, ctx);
+            QStringList written;
+            for (const auto& n : names)
+                written << QString::fromStdString(n);
+            runner_->postToGui([this, written] {
+                Q_EMIT referencesAdded(written);
+                refreshProject();
+                refreshReferences();
+                log(tr("reference runs added: %1").arg(written.join(QStringLiteral(", "))));
+            });
+        });
+    if (!started)
+        log(tr("a job is already running"));
+}
+
+void MainWindow::startTraining() {
+    if (projectPath_.isEmpty()) {
+        showError(tr("Training"), tr("Open a project (or the demo project) first."));
+        return;
+    }
+    if (runner_->isRunning()) {
+        training_->setStatus(tr("Wait for \"%1\" to finish first.").arg(runner_->title()));
+        return;
+    }
+    TrainConfig config = configForWorker(training_);
+    const std::string path = projectPath_.toStdString();
+    const std::string datasetName = datasetName_.toStdString();
+    lossChart_->clear();
+    metricsChart_->startLive(tr("training"));
+    training_->setRunning(true);
+    log(tr("training %1 with %2 on '%3' for %4 epochs")
+            .arg(QString::fromStdString(config.model), QString::fromStdString(config.loss),
+                 datasetName_)
+            .arg(config.epochs));
+    runner_->start(tr("Training"), [this, config, path, datasetName](JobContext& ctx) mutable {
+        ProjectFile project = ProjectFile::open(path);
+        const Dataset data = project.readDataset(datasetName);
+        config.runName = project.uniqueRunName(config.model);
+        TrainCallbacks callbacks;
+        callbacks.onEpoch = [this](const EpochReport& r) {
+            runner_->postToGui([this, r] {
+                lossChart_->addEpoch(r.epoch, r.trainLoss, r.valLoss);
+                metricsChart_->addEpoch(r.epoch, r.metrics);
+                log(QStringLiteral("epoch %1/%2: train %3, val %4%5")
+                        .arg(r.epoch + 1)
+                        .arg(r.epochs)
+                        .arg(r.trainLoss, 0, 'f', 4)
+                        .arg(r.valLoss, 0, 'f', 4)
+                        .arg(r.improved ? QStringLiteral(" (best)") : QString()));
+            });
+        };
+        RunRecord run = train(data, config, ctx, callbacks, /*keepPartialOnCancel=*/true);
+        run.name = config.runName;
+        project.writeRun(run); // crash-safe: temp copy + rename
+        const QString name = QString::fromStdString(run.name);
+        runner_->postToGui([this, name] {
+            Q_EMIT trainingCompleted(name);
+            refreshProject();
+            projectPanel_->selectRun(name);
+            showRun(name);
+        });
+        if (run.status == "cancelled")
+            throw CancelledError();
+    });
+}
+
+} // namespace embedscope::ui

@@ -110,11 +110,33 @@ MetricValues evaluateEmbedding(const std::vector<float>& embedding, std::size_t 
     for (std::size_t r = 0; r < rows; ++r)
         for (std::size_t c = 0; c < cols; ++c)
             z(Eigen::Index(r), Eigen::Index(c)) = embedding[r * cols + c];
+    // Seed §3.4.7: the PCA and the metrics see the train + val rows (a test split stays out).
+    const std::vector<std::size_t> fitRows = openFieldFitRows(data);
     std::vector<bool> fit(rows, false);
-    for (std::size_t r : openFieldFitRows(data))
+    for (std::size_t r : fitRows)
         fit[r] = true;
     const Eigen::MatrixXd projected = projectForMetrics(z, fit, components);
-    return computeMetrics(projected, labels, options, ctx, &z);
+    if (fitRows.size() == rows)
+        return computeMetrics(projected, labels, options, ctx, &z);
+    const auto idx = Eigen::Map<const Eigen::Matrix<std::size_t, Eigen::Dynamic, 1>>(
+        fitRows.data(), Eigen::Index(fitRows.size()));
+    const Eigen::MatrixXd projectedFit = projected(idx, Eigen::all);
+    const Eigen::MatrixXd zFit = z(idx, Eigen::all);
+    const auto pick = [&](const auto& v) {
+        std::decay_t<decltype(v)> out;
+        if (!v.empty())
+            for (std::size_t r : fitRows)
+                out.push_back(v[r]);
+        return out;
+    };
+    MetricLabels fitLabels;
+    fitLabels.group = pick(labels.group);
+    fitLabels.substance = pick(labels.substance);
+    fitLabels.dose = pick(labels.dose);
+    fitLabels.secondarySubstance = pick(labels.secondarySubstance);
+    fitLabels.secondaryDose = pick(labels.secondaryDose);
+    fitLabels.indication = pick(labels.indication);
+    return computeMetrics(projectedFit, fitLabels, options, ctx, &zFit);
 }
 
 double RunMetrics::bestValue(const std::string& key) const {

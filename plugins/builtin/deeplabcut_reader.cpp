@@ -210,6 +210,7 @@ Dataset DeepLabCutReader::read(const std::vector<std::string>& paths, const Read
         notes["metadata_table"] = options.metadataPath;
     }
     notes["derived_columns"] = completeTrajectoryMetadata(data.metadata);
+    checkTrajectories(data, paths.front());
     notes["reader"] = name();
     notes["files"] = paths;
     notes["layouts"] = layouts;

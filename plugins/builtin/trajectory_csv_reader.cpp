@@ -379,6 +379,7 @@ Dataset TrajectoryCsvReader::read(const std::vector<std::string>& paths,
             notes["metadata_ids_without_trajectory"] = unmatched; // a warning, not an error
     }
     notes["derived_columns"] = completeTrajectoryMetadata(data.metadata);
+    checkTrajectories(data, paths.front());
 
     notes["reader"] = name();
     notes["files"] = paths;

@@ -21,4 +21,10 @@ std::string groupLabel(const std::string& substance, const std::string& dose,
 /// Returns the names of the columns it added.
 std::vector<std::string> completeTrajectoryMetadata(MetadataTable& metadata);
 
+/// Hostile-input checks every trajectory reader runs last (the message names `origin`, the row
+/// and its id): a trajectory whose x and y never change (a frozen or lost track); a dose column
+/// with a value that is not a number >= 0; a dose > 0 given to no substance (empty, "control",
+/// "vehicle", ...) or a substance without any dose column. Throws DataError.
+void checkTrajectories(const Dataset& data, const std::string& origin);
+
 } // namespace embedscope::plugins

@@ -53,6 +53,20 @@ private Q_SLOTS:
         QCOMPARE(v.pnn, 100.0);
         QCOMPARE(v.nSamples, std::size_t(4));
         QCOMPARE(v.nGroups, std::size_t(2));
+
+        // Rows of a test split take no part (seed §3.4.7: PCA and metrics on train + val).
+        Dataset withTest;
+        withTest.name = "six";
+        withTest.sampleShape = {1};
+        withTest.values = {0, 2, 10, 12, 100, 300};
+        withTest.metadata.addStrings("group", {"A", "A", "B", "B", "A", "B"});
+        withTest.metadata.addStrings("split", {"train", "val", "train", "val", "test", "test"});
+        const MetricLabels sixLabels = metricLabelsOf(withTest);
+        const MetricValues six =
+            evaluateEmbedding({0, 2, 10, 12, 100, 300}, 6, 1, withTest, sixLabels,
+                              availableMetrics(sixLabels, false), JobContext());
+        QCOMPARE_LT(std::abs(six.wssTss - 4.0 / 104.0), 1e-12);
+        QCOMPARE(six.nSamples, std::size_t(4));
     }
 
     void labelErrorsNameTheProblem() {

@@ -226,8 +226,9 @@ private Q_SLOTS:
         std::string text = "id,time,x,y,cohort,weight,note\n";
         for (const std::string id : {"r1", "r2"})
             for (int k = 0; k < 3; ++k)
-                text += id + "," + std::to_string(k * 0.04) + ",5,5," + (id == "r1" ? "A" : "B") +
-                        "," + (id == "r1" ? "300" : "320.5") + "," + std::to_string(k) + "\n";
+                text += id + "," + std::to_string(k * 0.04) + "," + std::to_string(5 + k) + ",5," +
+                        (id == "r1" ? "A" : "B") + "," + (id == "r1" ? "300" : "320.5") + "," +
+                        std::to_string(k) + "\n";
         const auto path = write("extra.csv", text);
         const Dataset d = readCsv(path);
         QCOMPARE(d.metadata.column("cohort").strings, (std::vector<std::string>{"A", "B"}));

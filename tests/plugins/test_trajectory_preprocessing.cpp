@@ -197,8 +197,8 @@ private Q_SLOTS:
             out << "id,time,x,y,experiment,rat,substance,dose,secondary_substance,"
                    "secondary_dose,indication\n";
             for (int k = 0; k < 3; ++k)
-                out << "t1," << k * 0.04 << ",5,5,E7,3,A,2,MK,0.3,antipsychotic\n"
-                    << "t2," << k * 0.04 << ",6,6,E7,4,vehicle,0,,,control\n";
+                out << "t1," << k * 0.04 << "," << 5 + k << ",5,E7,3,A,2,MK,0.3,antipsychotic\n"
+                    << "t2," << k * 0.04 << ",6," << 6 + k << ",E7,4,vehicle,0,,,control\n";
         }
         const Dataset d = ReaderRegistry::instance()
                               .byName("trajectory-csv")
@@ -208,6 +208,52 @@ private Q_SLOTS:
         QCOMPARE(d.metadata.column("animal").strings, (std::vector<std::string>{"E7/3", "E7/4"}));
         QCOMPARE(d.metadata.column("indication").strings[0], std::string("antipsychotic"));
         QCOMPARE(d.metadata.column("secondary_dose").text(0), std::string("0.3"));
+    }
+
+    void hostileMetadataAndFrozenTracks() {
+        // Each case: one CSV body (after the header) and the words its message must hold.
+        plugins::registerBuiltinReaders();
+        const std::string header = "id,time,x,y,substance,dose\n";
+        const auto moving = [](const std::string& id, const std::string& substance,
+                               const std::string& dose) {
+            std::string rows;
+            for (int k = 0; k < 3; ++k)
+                rows += id + "," + std::to_string(k * 0.04) + "," + std::to_string(5 + k) + ",5," +
+                        substance + "," + dose + "\n";
+            return rows;
+        };
+        struct Case {
+            std::string name, body;
+            std::vector<std::string> words;
+        };
+        const std::vector<Case> cases = {
+            {"frozen.csv",
+             moving("ok", "A", "1") + "still,0,7,7,A,1\nstill,0.04,7,7,A,1\nstill,0.08,7,7,A,1\n",
+             {"frozen.csv", "row 2", "'still'", "never moves", "3 steps"}},
+            {"dose_text.csv",
+             moving("a", "A", "1") + moving("b", "A", "high"),
+             {"dose_text.csv", "'dose'", "row 2", "'b'", "'high'", "not a dose"}},
+            {"dose_negative.csv",
+             moving("a", "A", "-2"),
+             {"dose_negative.csv", "row 1", "'-2'", "not a dose"}},
+            {"dose_without_substance.csv",
+             moving("a", "A", "1") + moving("b", "control", "3"),
+             {"dose_without_substance.csv", "row 2", "'b'", "dose 3", "'control'",
+              "names no substance"}},
+        };
+        for (const Case& c : cases) {
+            const std::string path = std::string(EMBEDSCOPE_TEST_TMP_DIR) + "/" + c.name;
+            std::ofstream(path) << header << c.body;
+            try {
+                ReaderRegistry::instance()
+                    .byName("trajectory-csv")
+                    .read({path}, ReaderOptions{}, JobContext());
+                QFAIL(("no DataError for " + c.name).c_str());
+            } catch (const DataError& e) {
+                for (const auto& w : c.words)
+                    QVERIFY2(std::string(e.what()).find(w) != std::string::npos, e.what());
+            }
+        }
     }
 };
 

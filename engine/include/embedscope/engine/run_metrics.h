@@ -32,7 +32,8 @@ MetricLabels metricLabelsOf(const Dataset& data, const MetricColumns& columns = 
 /// `withClassifier` (it trains an MLP for 200 epochs: at the best checkpoint, not per epoch).
 MetricOptions availableMetrics(const MetricLabels& labels, bool withClassifier);
 
-/// PCA to `components` on the train + val rows (openFieldFitRows), then the metrics; the
+/// PCA to `components` fitted on the train + val rows (openFieldFitRows), then the metrics of
+/// those rows (a test split stays out, as in the seed's evaluation §3.4.7); the
 /// classifier sees the embedding itself. `embedding` is rows x cols, row-major, one row per
 /// sample of `data`. Throws DataError for a row count that differs from the data set's.
 MetricValues evaluateEmbedding(const std::vector<float>& embedding, std::size_t rows,

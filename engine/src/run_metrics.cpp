@@ -205,7 +205,7 @@ std::string metricTitle(const std::string& key) {
     if (key == "wss_tss")
         return "WSS/TSS";
     if (key == "ga_wss_tss")
-        return "Group-average WSS/TSS";
+        return "GA WSS/TSS";
     if (key == "pnn3")
         return "%PNN@3";
     if (key == "dr")

@@ -39,7 +39,7 @@ private Q_SLOTS:
         QCOMPARE(c.loss, std::string("supcon"));
         QCOMPARE(c.lossParams.at("temperature"), 1.0);
         QCOMPARE(c.lossChoices.at("similarity"), std::string("euclidean"));
-        QCOMPARE(c.epochs, 20);
+        QCOMPARE(c.epochs, 40);
         QCOMPARE(c.batchSize, 16);
         QCOMPARE(c.learningRate, 3e-3);
         QCOMPARE(c.device, std::string("auto"));
@@ -94,7 +94,7 @@ private Q_SLOTS:
         QCOMPARE(b.lossChoices, a.lossChoices);
         QCOMPARE(b.learningRate, 0.003);
         // A run's config carries input_shape; it is accepted (and ignored) on the way back.
-        QCOMPARE(parseTrainConfig(R"({"input_shape": [3, 512]})", {}).epochs, 20);
+        QCOMPARE(parseTrainConfig(R"({"input_shape": [3, 512]})", {}).epochs, 40);
     }
 
     void unknownKeys() {

@@ -13,6 +13,7 @@
 #include "embedscope/ui/trajectory_inspector.h"
 #include "embedscope/ui/vtk_widget.h"
 
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QPushButton>
 #include <QSet>
@@ -97,7 +98,7 @@ private Q_SLOTS:
         window.trainingPanel()->setEpochs(2);
         // The demo opens showing its newest reference run: let that first frame render (it is
         // not part of training; llvmpipe under xvfb needs ~100 ms for it).
-        QTest::qWait(500);
+        QTest::qWait(1000);
         QSignalSpy finished(&window, &MainWindow::jobFinished);
         StallMeter stalls;
         stalls.start();
@@ -132,6 +133,12 @@ private Q_SLOTS:
         QCOMPARE(window.metricsChart()->referenceCount(), 2);
         QVERIFY(std::isfinite(window.metricsChart()->referenceValue(QStringLiteral("manual"))));
         QVERIFY(window.metricsChart()->availableMetrics().contains(QStringLiteral("f1_micro")));
+        if (auto* metricsDock = qobject_cast<QDockWidget*>(window.metricsChart()->parentWidget())) {
+            metricsDock->raise();
+            QTest::qWait(200);
+            window.grabWindow().save(
+                QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR "/main_window_metrics.png"));
+        }
         QVERIFY(!window.currentRun().isEmpty());
         const auto project = embedscope::ProjectFile::open(window.projectPath().toStdString());
         const auto run = project.readRun(window.currentRun().toStdString());

@@ -5,6 +5,8 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QPainter>
 #include <QScatterSeries>
@@ -39,7 +41,6 @@ double referenceOf(const RunMetrics& m, const std::string& key) {
 
 MetricsChart::MetricsChart(QWidget* parent) : QWidget(parent) {
     metric_ = new QComboBox;
-    metric_->setToolTip(tr("Seed 000 metric on PCA 10 of the embedding (fitted on train + val)"));
     summary_ = new QLabel;
     summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     // A long summary must not widen the dock (a relayout re-renders the VTK view mid-training).
@@ -219,7 +220,12 @@ void MetricsChart::redraw() {
             references_.contains(kind) ? referenceOf(references_.value(kind), key) : NAN;
         if (std::isfinite(v))
             line->replace({QPointF(1, v), QPointF(last, v)});
+        // Only the references the project has appear in the legend.
+        for (QLegendMarker* marker : chart_->legend()->markers(line))
+            marker->setVisible(std::isfinite(v));
     }
+    for (QLegendMarker* marker : chart_->legend()->markers(best_))
+        marker->setVisible(best_->count() > 0);
     if (!std::isfinite(lo)) {
         lo = 0;
         hi = 1;
@@ -227,9 +233,10 @@ void MetricsChart::redraw() {
     const double pad = std::max(1e-6, 0.08 * (hi - lo));
     y_->setRange(lo - pad, hi + pad);
     y_->applyNiceNumbers();
-    y_->setTitleText(QString::fromStdString(metricTitle(key)) + (metricLowerIsBetter(key)
-                                                                     ? tr(" (lower is better)")
-                                                                     : tr(" (higher is better)")));
+    // Short axis title (a long one is cut in a low dock); the arrow says which way is better.
+    y_->setTitleText(QString::fromStdString(metricTitle(key)) +
+                     (metricLowerIsBetter(key) ? QStringLiteral(" ↓") : QStringLiteral(" ↑")));
+    metric_->setToolTip(metricLowerIsBetter(key) ? tr("Lower is better") : tr("Higher is better"));
     x_->setRange(1, last);
     x_->setTickType(QValueAxis::TicksDynamic);
     x_->setTickAnchor(1);

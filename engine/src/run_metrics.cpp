@@ -21,8 +21,9 @@ std::vector<std::string> textColumn(const Dataset& data, const std::string& name
     return out;
 }
 
-/// Doses as numbers >= 0 (text columns are parsed); `what` names the column in errors.
-std::vector<double> doseColumn(const Dataset& data, const std::string& name) {
+} // namespace
+
+std::vector<double> doseValues(const Dataset& data, const std::string& name) {
     const MetadataColumn& column = data.metadata.column(name);
     std::vector<double> out(column.size(), kNaN);
     for (std::size_t i = 0; i < out.size(); ++i) {
@@ -45,6 +46,8 @@ std::vector<double> doseColumn(const Dataset& data, const std::string& name) {
     }
     return out;
 }
+
+namespace {
 
 double valueOf(const MetricValues& v, const std::string& key) {
     if (key == "wss_tss")
@@ -76,11 +79,11 @@ MetricLabels metricLabelsOf(const Dataset& data, const MetricColumns& columns) {
     labels.group = textColumn(data, columns.group);
     if (data.metadata.has(columns.substance) && data.metadata.has(columns.dose)) {
         labels.substance = textColumn(data, columns.substance);
-        labels.dose = doseColumn(data, columns.dose);
+        labels.dose = doseValues(data, columns.dose);
         if (data.metadata.has(columns.secondarySubstance)) {
             labels.secondarySubstance = textColumn(data, columns.secondarySubstance);
             if (data.metadata.has(columns.secondaryDose))
-                labels.secondaryDose = doseColumn(data, columns.secondaryDose);
+                labels.secondaryDose = doseValues(data, columns.secondaryDose);
         }
     }
     if (data.metadata.has(columns.indication))

@@ -9,31 +9,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-namespace {
+#include "cli_runner.h"
 
-struct CliResult {
-    int exitCode = -1;
-    QString out;
-    QString err;
-    QJsonObject json; ///< parsed last stdout line, when it is a JSON object
-};
-
-CliResult runCli(const QStringList& args, int timeoutMs = 300000) {
-    QProcess p;
-    p.start(QStringLiteral(EMBEDSCOPE_CLI_PATH), args);
-    if (!p.waitForFinished(timeoutMs))
-        qFatal("embedscope-cli %s timed out", qPrintable(args.join(' ')));
-    CliResult r;
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    const QStringList lines = r.out.trimmed().split('\n');
-    if (!lines.isEmpty())
-        r.json = QJsonDocument::fromJson(lines.back().toUtf8()).object();
-    return r;
-}
-
-} // namespace
+namespace {} // namespace
 
 class TestCli : public QObject {
     Q_OBJECT
@@ -49,9 +27,9 @@ private Q_SLOTS:
         QVERIFY(dir_.isValid());
         data_ = path("data.h5");
         project_ = path("project.h5");
-        const CliResult sim = runCli({"simulate", "openfield", "--out", data_, "--substances", "2",
-                                      "--doses", "2", "--animals", "8", "--minutes", "2",
-                                      "--seed", "7", "--json", "--quiet"});
+        const CliResult sim =
+            runCli({"simulate", "openfield", "--out", data_, "--substances", "2", "--doses", "2",
+                    "--animals", "8", "--minutes", "2", "--seed", "7", "--json", "--quiet"});
         QVERIFY2(sim.exitCode == 0, qPrintable(sim.err));
         // (2 substances x 2 doses + control) x 8 animals, 2 min at 25 Hz
         QCOMPARE(sim.json.value("samples").toInt(), 40);
@@ -61,7 +39,8 @@ private Q_SLOTS:
     void helpForEveryCommand_data() {
         QTest::addColumn<QStringList>("args");
         QTest::newRow("top") << QStringList{"--help"};
-        for (const char* c : {"simulate", "train", "embed", "import", "info"})
+        for (const char* c : {"simulate", "train", "embed", "import", "info", "model-info",
+                              "evaluate", "reference"})
             QTest::newRow(c) << QStringList{c, "--help"};
         QTest::newRow("simulate openfield") << QStringList{"simulate", "openfield", "--help"};
     }
@@ -81,9 +60,9 @@ private Q_SLOTS:
     }
 
     void trainThenEmbed() {
-        const CliResult r = runCli({"train", "--data", data_, "--project", project_, "--epochs",
-                                    "3", "--seed", "3", "--set", "batch_size=8", "--json",
-                                    "--quiet"});
+        const CliResult r =
+            runCli({"train", "--data", data_, "--project", project_, "--epochs", "3", "--seed", "3",
+                    "--set", "batch_size=8", "--json", "--quiet"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QString run = r.json.value("run").toString();
         QVERIFY(!run.isEmpty());
@@ -98,8 +77,8 @@ private Q_SLOTS:
         QVERIFY(r.json.value("seconds").toDouble() > 0.0);
 
         const QString csv = path("table.csv");
-        const CliResult e = runCli({"embed", "--project", project_, "--run", run, "--out", csv,
-                                    "--pca", "2", "--json"});
+        const CliResult e = runCli(
+            {"embed", "--project", project_, "--run", run, "--out", csv, "--pca", "2", "--json"});
         QVERIFY2(e.exitCode == 0, qPrintable(e.err));
         QFile f(csv);
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -120,6 +99,35 @@ private Q_SLOTS:
         }
     }
 
+    void referenceRunsWithMetrics() {
+        // After trainThenEmbed: the untrained and manual references, then the combined model
+        // of the trained run; each carries the seed 000 metrics.
+        const CliResult all = runCli(
+            {"reference", "--project", project_, "--set", "batch_size=8", "--json", "--quiet"});
+        QVERIFY2(all.exitCode == 0, qPrintable(all.err));
+        const QJsonArray runs = all.json.value("runs").toArray();
+        QCOMPARE(runs.size(), 2);
+        QCOMPARE(runs.at(0).toObject().value("kind").toString(), QString("untrained"));
+        QCOMPARE(runs.at(1).toObject().value("kind").toString(), QString("manual"));
+        for (const auto& run : runs) {
+            const QJsonObject m = run.toObject().value("metrics").toObject();
+            for (const char* key : {"wss_tss", "pnn3", "dr", "davies_bouldin", "f1_micro"})
+                QVERIFY2(m.contains(key), key);
+            // WSS/TSS is a share of the total scatter; %PNN a percentage.
+            QVERIFY(m.value("wss_tss").toDouble() > 0 && m.value("wss_tss").toDouble() < 1);
+            QVERIFY(m.value("pnn3").toDouble() >= 0 && m.value("pnn3").toDouble() <= 100);
+        }
+        const CliResult combined =
+            runCli({"reference", "--project", project_, "--kind", "combined", "--json", "--quiet"});
+        QVERIFY2(combined.exitCode == 0, qPrintable(combined.err));
+        QCOMPARE(combined.json.value("runs").toArray().at(0).toObject().value("kind").toString(),
+                 QString("combined"));
+
+        const CliResult bad = runCli({"reference", "--project", project_, "--kind", "handmade"});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY2(bad.err.contains("handmade") && bad.err.contains("manual"), qPrintable(bad.err));
+    }
+
     void errorsNameTheFile() {
         const CliResult missing = runCli({"info", path("nope.h5")});
         QCOMPARE(missing.exitCode, 1);
@@ -129,8 +137,8 @@ private Q_SLOTS:
         QVERIFY(text.open(QIODevice::WriteOnly));
         text.write("this is not hdf5\n");
         text.close();
-        const CliResult notHdf5 = runCli({"train", "--data", text.fileName(), "--project",
-                                          path("p2.h5")});
+        const CliResult notHdf5 =
+            runCli({"train", "--data", text.fileName(), "--project", path("p2.h5")});
         QCOMPARE(notHdf5.exitCode, 1);
         QVERIFY(notHdf5.err.contains("text.h5"));
         QVERIFY(!QFile::exists(path("p2.h5")));
@@ -146,12 +154,12 @@ private Q_SLOTS:
         QVERIFY(cfg.open(QIODevice::WriteOnly));
         cfg.write(R"({"epochs": 2, "learning_rat": 0.1})");
         cfg.close();
-        const CliResult r = runCli({"train", "--data", data_, "--project", project_, "--config",
-                                    cfg.fileName()});
+        const CliResult r =
+            runCli({"train", "--data", data_, "--project", project_, "--config", cfg.fileName()});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("learning_rat"), qPrintable(r.err));
-        const CliResult wrongType = runCli({"train", "--data", data_, "--project", project_,
-                                            "--set", "epochs=many"});
+        const CliResult wrongType =
+            runCli({"train", "--data", data_, "--project", project_, "--set", "epochs=many"});
         QCOMPARE(wrongType.exitCode, 1);
         QVERIFY2(wrongType.err.contains("epochs"), qPrintable(wrongType.err));
         QFile f(project_);
@@ -160,8 +168,8 @@ private Q_SLOTS:
     }
 
     void unknownRunIsAnError() {
-        const CliResult r = runCli({"embed", "--project", project_, "--run", "missing-run",
-                                    "--out", path("x.csv")});
+        const CliResult r = runCli(
+            {"embed", "--project", project_, "--run", "missing-run", "--out", path("x.csv")});
         QCOMPARE(r.exitCode, 1);
         QVERIFY(r.err.contains("missing-run"));
     }

@@ -7,28 +7,11 @@
 #include <QProcess>
 #include <QtTest>
 
+#include "cli_runner.h"
+
 #include <cmath>
 
 namespace {
-
-struct CliResult {
-    int exitCode = -1;
-    QString err;
-    QJsonObject json; ///< the last stdout line
-};
-
-CliResult runCli(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(EMBEDSCOPE_CLI_PATH), args);
-    if (!p.waitForFinished(120000))
-        qFatal("embedscope-cli %s timed out", qPrintable(args.join(' ')));
-    CliResult r;
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    const QStringList lines = QString::fromUtf8(p.readAllStandardOutput()).trimmed().split('\n');
-    r.json = QJsonDocument::fromJson(lines.back().toUtf8()).object();
-    return r;
-}
 
 QString writeCsv(const QString& name, const QByteArray& text) {
     const QString path = QDir(QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR)).filePath(name);

@@ -6,29 +6,9 @@
 #include <QProcess>
 #include <QtTest>
 
+#include "cli_runner.h"
+
 namespace {
-
-struct CliResult {
-    int exitCode = -1;
-    QString out;
-    QString err;
-    QJsonObject json; ///< parsed last stdout line, when it is a JSON object
-};
-
-CliResult runCli(const QStringList& args, int timeoutMs = 120000) {
-    QProcess p;
-    p.start(QStringLiteral(EMBEDSCOPE_CLI_PATH), args);
-    if (!p.waitForFinished(timeoutMs))
-        qFatal("embedscope-cli %s timed out", qPrintable(args.join(' ')));
-    CliResult r;
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    const QStringList lines = r.out.trimmed().split('\n');
-    if (!lines.isEmpty())
-        r.json = QJsonDocument::fromJson(lines.back().toUtf8()).object();
-    return r;
-}
 
 QJsonObject findLayer(const QJsonObject& result, const QString& name) {
     for (const auto& v : result.value("layers").toArray())

@@ -162,27 +162,7 @@ void readSubstanceAndDose(const Dataset& data, const TrainConfig& cfg, SampleLab
                               "', which dataset '" + data.name +
                               "' does not have (set substance_column / dose_column)");
     labels.substances = groupLabels(data, cfg.substanceColumn);
-    const MetadataColumn& dose = data.metadata.column(cfg.doseColumn);
-    labels.doses.resize(dose.size());
-    for (std::size_t i = 0; i < dose.size(); ++i) {
-        double value = std::numeric_limits<double>::quiet_NaN();
-        if (dose.numeric) {
-            value = dose.numbers[i];
-        } else {
-            try {
-                std::size_t used = 0;
-                value = std::stod(dose.strings[i], &used);
-                if (used != dose.strings[i].size())
-                    value = std::numeric_limits<double>::quiet_NaN();
-            } catch (const std::exception&) {
-            }
-        }
-        if (!std::isfinite(value) || value < 0)
-            throw DataError("dataset '" + data.name + "', column '" + cfg.doseColumn + "', row " +
-                            std::to_string(i) + ": a dose must be a number >= 0, got '" +
-                            dose.text(i) + "'");
-        labels.doses[i] = value;
-    }
+    labels.doses = doseValues(data, cfg.doseColumn);
 }
 
 /// The loss labels of a batch (rows = sample indices, also their ids) on `device`.

@@ -23,6 +23,10 @@ struct MetricColumns {
     std::string indication = "indication"; ///< classifier labels (§3.4.5)
 };
 
+/// The numeric doses of metadata column `name` (text columns are parsed; empty text = 0).
+/// Throws DataError naming the data set, column and row of a value that is not a number >= 0.
+std::vector<double> doseValues(const Dataset& data, const std::string& name);
+
 /// Labels of every sample. Throws DataError naming the data set when the group column is
 /// missing or a dose is not a finite number >= 0 (naming the row).
 MetricLabels metricLabelsOf(const Dataset& data, const MetricColumns& columns = {});

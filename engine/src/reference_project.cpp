@@ -21,19 +21,15 @@ std::string runKind(const RunRecord& run) {
 
 void attachRunMetrics(RunRecord& run, const Dataset& data, const JobContext& ctx) {
     RunMetrics metrics;
-    std::string error;
     try {
         const MetricLabels labels = metricLabelsOf(data);
         metrics.best = evaluateEmbedding(run.embedding, run.embeddingRows, run.embeddingCols, data,
                                          labels, availableMetrics(labels, true), ctx)
                            .named();
     } catch (const DataError& e) {
-        error = e.what();
+        metrics.error = e.what();
     }
-    nlohmann::json j = nlohmann::json::parse(toJson(metrics));
-    if (!error.empty())
-        j["error"] = error;
-    run.metricsJson = j.dump();
+    run.metricsJson = toJson(metrics);
 }
 
 std::vector<std::string> addReferenceRuns(ProjectFile& project, const std::string& datasetName,

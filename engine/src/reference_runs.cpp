@@ -13,15 +13,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string utcNow() {
-    const std::time_t now = std::time(nullptr);
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
-}
-
 nlohmann::ordered_json optionsJson(const OpenFieldFeatureOptions& o) {
     nlohmann::ordered_json j;
     j["rate_hz"] = o.rateHz;
@@ -52,7 +43,7 @@ RunRecord baseRecord(const Dataset& data, const Eigen::MatrixXd& z) {
             run.embedding[static_cast<std::size_t>(r) * run.embeddingCols +
                           static_cast<std::size_t>(c)] = static_cast<float>(z(r, c));
     run.versions = currentVersions();
-    run.createdUtc = utcNow();
+    run.createdUtc = currentUtcTime();
     return run;
 }
 

@@ -179,6 +179,8 @@ std::string toJson(const RunMetrics& metrics) {
     j["best"] = nlohmann::json::object();
     for (const auto& [key, v] : metrics.best)
         j["best"][key] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+    if (!metrics.error.empty())
+        j["error"] = metrics.error;
     return j.dump();
 }
 
@@ -201,6 +203,8 @@ RunMetrics parseRunMetrics(const std::string& text) {
         for (const std::string& key : metricKeys())
             if (j["best"].contains(key))
                 out.best.emplace_back(key, number(j["best"][key]));
+    if (j.contains("error") && j["error"].is_string())
+        out.error = j["error"].get<std::string>();
     return out;
 }
 

@@ -5,6 +5,8 @@
 #include "build_info.h"
 
 #include <hdf5.h>
+
+#include <ctime>
 #include <torch/version.h> // macros only; <torch/torch.h> stays in engine/src/torch
 
 namespace embedscope {
@@ -19,6 +21,15 @@ Versions currentVersions() {
         v.hdf5 =
             std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
     return v;
+}
+
+std::string currentUtcTime() {
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
 }
 
 } // namespace embedscope

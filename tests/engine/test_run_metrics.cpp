@@ -107,7 +107,9 @@ private Q_SLOTS:
         second.pnn = 80; // first seen at epoch 2: epoch 1 padded with NaN
         m.appendEpoch(second);
         m.best = {{"wss_tss", 0.25}, {"dr", NAN}};
+        m.error = "metrics: need at least two groups, got 1";
         const RunMetrics back = parseRunMetrics(toJson(m));
+        QCOMPARE(back.error, m.error);
         QCOMPARE(back.perEpoch.at("wss_tss"), (std::vector<double>{0.5, 0.25}));
         QCOMPARE(back.perEpoch.at("pnn3").size(), std::size_t(2));
         QVERIFY(std::isnan(back.perEpoch.at("pnn3")[0]));

@@ -204,22 +204,19 @@ void MetricsChart::redraw() {
         hi = std::max(hi, p.y());
         last = std::max(last, p.x());
     }
+    // Each reference's value of this metric, looked up once for the lines and the summary.
+    std::vector<std::pair<QString, double>> referenceValues;
     for (const auto& [kind, colour] : referenceStyles()) {
-        QLineSeries* line = referenceLines_.value(kind);
         const double v =
             references_.contains(kind) ? referenceOf(references_.value(kind), key) : NAN;
+        referenceValues.emplace_back(kind, v);
+        QLineSeries* line = referenceLines_.value(kind);
         line->clear();
         if (std::isfinite(v)) {
             lo = std::min(lo, v);
             hi = std::max(hi, v);
-        }
-    }
-    for (const auto& [kind, colour] : referenceStyles()) {
-        QLineSeries* line = referenceLines_.value(kind);
-        const double v =
-            references_.contains(kind) ? referenceOf(references_.value(kind), key) : NAN;
-        if (std::isfinite(v))
             line->replace({QPointF(1, v), QPointF(last, v)});
+        }
         // Only the references the project has appear in the legend.
         for (QLegendMarker* marker : chart_->legend()->markers(line))
             marker->setVisible(std::isfinite(v));
@@ -247,12 +244,9 @@ void MetricsChart::redraw() {
     const double best = metrics_.bestValue(key);
     if (std::isfinite(best))
         parts << tr("%1: %2").arg(runName_).arg(best, 0, 'g', 4);
-    for (const auto& [kind, colour] : referenceStyles())
-        if (references_.contains(kind)) {
-            const double v = referenceOf(references_.value(kind), key);
-            if (std::isfinite(v))
-                parts << tr("%1: %2").arg(kind).arg(v, 0, 'g', 4);
-        }
+    for (const auto& [kind, v] : referenceValues)
+        if (std::isfinite(v))
+            parts << tr("%1: %2").arg(kind).arg(v, 0, 'g', 4);
     summary_->setText(parts.join(QStringLiteral(" · ")));
 }
 

@@ -93,15 +93,6 @@ double seconds(Clock::time_point since) {
     return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
-std::string utcNow() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
-}
-
 std::string shapeText(const std::vector<int64_t>& shape) {
     std::string s = "(";
     for (std::size_t i = 0; i < shape.size(); ++i)
@@ -304,11 +295,13 @@ public:
             labels_ = metricLabelsOf(data, columns);
             options_ = availableMetrics(labels_, false);
         } catch (const DataError& e) {
-            error_ = e.what();
+            metrics_.error = e.what();
         }
     }
 
-    bool due(int epoch) const { return error_.empty() && every_ > 0 && (epoch + 1) % every_ == 0; }
+    bool due(int epoch) const {
+        return metrics_.error.empty() && every_ > 0 && (epoch + 1) % every_ == 0;
+    }
 
     std::vector<std::pair<std::string, double>> measure(const std::vector<float>& z,
                                                         std::size_t cols, const JobContext& ctx) {
@@ -318,27 +311,24 @@ public:
             metrics_.appendEpoch(v);
             return v.named();
         } catch (const DataError& e) {
-            error_ = e.what();
+            metrics_.error = e.what();
             return {};
         }
     }
 
     /// The metrics JSON of the run: the curves plus every metric (F1 included) at `z`.
     std::string finish(const std::vector<float>& z, std::size_t cols, const JobContext& ctx) {
-        if (error_.empty()) {
+        if (metrics_.error.empty()) {
             try {
                 const MetricOptions withF1 = availableMetrics(labels_, true);
                 metrics_.best =
                     evaluateEmbedding(z, data_.sampleCount(), cols, data_, labels_, withF1, ctx)
                         .named();
             } catch (const DataError& e) {
-                error_ = e.what();
+                metrics_.error = e.what();
             }
         }
-        nlohmann::json j = nlohmann::json::parse(toJson(metrics_));
-        if (!error_.empty())
-            j["error"] = error_;
-        return j.dump();
+        return toJson(metrics_);
     }
 
 private:
@@ -347,7 +337,6 @@ private:
     MetricLabels labels_;
     MetricOptions options_;
     RunMetrics metrics_;
-    std::string error_;
 };
 
 } // namespace
@@ -412,7 +401,7 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
     run.name = cfg.runName;
     run.datasetName = data.name;
     run.versions = currentVersions();
-    run.createdUtc = utcNow();
+    run.createdUtc = currentUtcTime();
     nlohmann::ordered_json resolved = nlohmann::ordered_json::parse(toJson(cfg));
     resolved["input_shape"] = {shape.channels, shape.length};
     run.configJson = resolved.dump(2);

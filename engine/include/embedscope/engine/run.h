@@ -17,6 +17,8 @@ struct Versions {
 };
 /// The versions of this build (engine, LibTorch, HDF5, git commit).
 Versions currentVersions();
+/// Now as ISO-8601 UTC, e.g. "2026-11-23T07:15:39Z" (RunRecord::createdUtc).
+std::string currentUtcTime();
 
 struct RunRecord {
     std::string name;

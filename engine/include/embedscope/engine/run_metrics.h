@@ -46,12 +46,14 @@ MetricValues evaluateEmbedding(const std::vector<float>& embedding, std::size_t 
                                int components = 10);
 
 /// A run's metrics: one value per epoch for each key, and the values at the best checkpoint.
-/// JSON: {"pca_components": 10, "epochs": {"wss_tss": [..], ...}, "best": {"wss_tss": v, ...}}
-/// (NaN is written as null).
+/// JSON: {"pca_components": 10, "epochs": {"wss_tss": [..], ...}, "best": {"wss_tss": v, ...}
+/// [, "error": "..."]} (NaN is written as null).
 struct RunMetrics {
     int pcaComponents = 10;
     std::map<std::string, std::vector<double>> perEpoch;
     std::vector<std::pair<std::string, double>> best; ///< metricKeys() order
+    /// Why the metrics stopped (e.g. a collapsed embedding); empty when they did not.
+    std::string error;
     bool empty() const { return perEpoch.empty() && best.empty(); }
     /// The best-checkpoint value of `key`, NaN when absent.
     double bestValue(const std::string& key) const;

@@ -6,7 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <set>
 #include <sys/stat.h>
@@ -151,12 +153,53 @@ void writeDatasetInto(hid_t file, const std::string& path, const Dataset& d) {
     h5::writeStringArrayAttr(meta.get(), "order", order, where + "/metadata");
 }
 
+using curves_json = nlohmann::json;
+
+/// RunRecord::curves as JSON {"name": [v, ...]} (NaN as null).
+std::string curvesToJson(const std::map<std::string, std::vector<double>>& curves) {
+    curves_json out = curves_json::object();
+    for (const auto& [name, values] : curves) {
+        curves_json list = curves_json::array();
+        for (double v : values)
+            list.push_back(std::isfinite(v) ? curves_json(v) : curves_json(nullptr));
+        out[name] = list;
+    }
+    return out.dump();
+}
+
+std::map<std::string, std::vector<double>> curvesFromJson(const std::string& text,
+                                                          const std::string& where) {
+    std::map<std::string, std::vector<double>> curves;
+    curves_json parsed;
+    try {
+        parsed = curves_json::parse(text);
+    } catch (const curves_json::exception& e) {
+        throw FormatError(where + "/curves_json: not valid JSON (" + e.what() + ")");
+    }
+    if (!parsed.is_object())
+        throw FormatError(where + "/curves_json: expected an object of arrays");
+    for (const auto& item : parsed.items()) {
+        if (!item.value().is_array())
+            throw FormatError(where + "/curves_json: '" + item.key() + "' is not an array");
+        auto& values = curves[item.key()];
+        for (const auto& v : item.value()) {
+            if (!v.is_number() && !v.is_null())
+                throw FormatError(where + "/curves_json: '" + item.key() + "' holds a non-number");
+            values.push_back(v.is_number() ? v.get<double>()
+                                           : std::numeric_limits<double>::quiet_NaN());
+        }
+    }
+    return curves;
+}
+
 /// The run's attributes (everything but the arrays).
 void readRunAttributes(hid_t group, const std::string& where, RunRecord& run) {
     run.datasetName = h5::readStringAttr(group, "dataset", where);
     run.status = h5::readStringAttr(group, "status", where);
     run.configJson = h5::readStringAttr(group, "config_json", where);
     run.metricsJson = h5::readStringAttr(group, "metrics_json", where);
+    if (h5::hasAttr(group, "curves_json")) // absent in projects written before the curves
+        run.curves = curvesFromJson(h5::readStringAttr(group, "curves_json", where), where);
     run.bestEpoch = static_cast<int>(h5::readInt64Attr(group, "best_epoch", where));
     run.seconds = h5::readDoubleAttr(group, "seconds", where);
     run.createdUtc = h5::readStringAttr(group, "created_utc", where);
@@ -187,6 +230,7 @@ void writeRunInto(hid_t file, const std::string& path, const RunRecord& run) {
     h5::writeStringAttr(g.get(), "status", run.status, where);
     h5::writeStringAttr(g.get(), "config_json", run.configJson, where);
     h5::writeStringAttr(g.get(), "metrics_json", run.metricsJson, where);
+    h5::writeStringAttr(g.get(), "curves_json", curvesToJson(run.curves), where);
     h5::writeInt64Attr(g.get(), "best_epoch", run.bestEpoch, where);
     h5::writeDoubleAttr(g.get(), "seconds", run.seconds, where);
     h5::writeStringAttr(g.get(), "created_utc", run.createdUtc, where);

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include <cmath>
 #include <limits>
 
@@ -199,16 +201,33 @@ RunMetrics parseRunMetrics(const std::string& text) {
             for (const auto& v : values)
                 curve.push_back(number(v));
         }
-    if (j.contains("best") && j["best"].is_object())
-        for (const std::string& key : metricKeys())
+    if (j.contains("best") && j["best"].is_object()) {
+        // The seed-000 keys in their order, then any others (generative runs' metrics).
+        const auto known = metricKeys();
+        for (const std::string& key : known)
             if (j["best"].contains(key))
                 out.best.emplace_back(key, number(j["best"][key]));
+        for (const auto& [key, value] : j["best"].items())
+            if (std::find(known.begin(), known.end(), key) == known.end())
+                out.best.emplace_back(key, number(value));
+    }
     if (j.contains("error") && j["error"].is_string())
         out.error = j["error"].get<std::string>();
     return out;
 }
 
 std::string metricTitle(const std::string& key) {
+    // Generative runs (seed 001 eqs 3.4-3.6, seed 002 §4).
+    if (key == "recon_mse")
+        return "Reconstruction MSE";
+    if (key == "recon_bce")
+        return "Reconstruction BCE / sample";
+    if (key == "kld")
+        return "KLD / sample";
+    if (key == "logreg_accuracy")
+        return "Few-label accuracy";
+    if (key == "logreg_f1_macro")
+        return "Few-label macro-F1";
     if (key == "wss_tss")
         return "WSS/TSS";
     if (key == "ga_wss_tss")
@@ -225,7 +244,8 @@ std::string metricTitle(const std::string& key) {
 }
 
 bool metricLowerIsBetter(const std::string& key) {
-    return key != "pnn3" && key != "f1_micro";
+    return key != "pnn3" && key != "f1_micro" && key.rfind("logreg_", 0) != 0 &&
+           key.rfind("f1_class_", 0) != 0 && key != "ari";
 }
 
 } // namespace embedscope

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <sstream>
 
@@ -36,10 +37,16 @@ const std::vector<KeyInfo>& topLevelKeys() {
         {"batch_size", KeyType::Int},
         {"learning_rate", KeyType::Double},
         {"weight_decay", KeyType::Double},
+        {"optimizer", KeyType::String},
+        {"optimizer_params", KeyType::Object},
+        {"schedule", KeyType::String},
+        {"schedule_params", KeyType::Object},
+        {"clip_norm", KeyType::Double},
         {"seed", KeyType::UInt},
         {"device", KeyType::String},
         {"threads", KeyType::Int},
         {"group_column", KeyType::String},
+        {"label_column", KeyType::String},
         {"substance_column", KeyType::String},
         {"dose_column", KeyType::String},
         {"run_name", KeyType::String},
@@ -150,6 +157,46 @@ const ComponentInfo& lookup(bool model, const std::string& name, const std::stri
     }
 }
 
+/// An IntList param: "11,5,3" or [11, 5, 3] -> canonical "11,5,3", each value in range.
+std::string readIntList(const json& v, const ParamSpec& spec, const std::string& key,
+                        const std::string& origin) {
+    std::vector<int64_t> values;
+    if (v.is_array()) {
+        for (const auto& item : v)
+            values.push_back(readInt(item, key, origin));
+    } else if (v.is_string()) {
+        // "11,5,3" or, from a command line, "[11, 5, 3]".
+        std::string text = v.get<std::string>();
+        if (text.size() >= 2 && text.front() == '[' && text.back() == ']')
+            text = text.substr(1, text.size() - 2);
+        std::stringstream in(text);
+        std::string part;
+        while (std::getline(in, part, ',')) {
+            const auto first = part.find_first_not_of(" \t");
+            const auto last = part.find_last_not_of(" \t");
+            const std::string trimmed =
+                first == std::string::npos ? "" : part.substr(first, last - first + 1);
+            int64_t value = 0;
+            const auto r = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), value);
+            if (trimmed.empty() || r.ec != std::errc() || r.ptr != trimmed.data() + trimmed.size())
+                fail(origin, "'" + key + "' must list integers like \"11,5,3\", got '" +
+                                 v.get<std::string>() + "'");
+            values.push_back(value);
+        }
+    } else {
+        fail(origin, "'" + key + "' must be a list of integers, got " + typeName(v));
+    }
+    if (values.empty() || (spec.maxItems && values.size() > spec.maxItems))
+        fail(origin, "'" + key + "' must list 1 to " + std::to_string(spec.maxItems) +
+                         " integers, got " + std::to_string(values.size()));
+    std::string text;
+    for (int64_t value : values) {
+        checkRange(double(value), spec.minValue, spec.maxValue, key, origin);
+        text += (text.empty() ? "" : ",") + std::to_string(value);
+    }
+    return text;
+}
+
 /// Reads "model_params" / "loss_params" against the component's specs; fills defaults.
 void readParams(const json* obj, const ComponentInfo& info, const std::string& objectKey,
                 const std::string& origin, std::map<std::string, double>& params,
@@ -203,9 +250,14 @@ void readParams(const json* obj, const ComponentInfo& info, const std::string& o
             choices[spec.key] = value;
             break;
         }
+        case ParamSpec::Type::IntList:
+            choices[spec.key] = v ? readIntList(*v, spec, key, origin) : spec.defaultChoice;
+            break;
         }
     }
 }
+
+std::string defaultLossFor(const std::string& model);
 
 /// An override's text value as JSON of the type the target expects.
 json overrideValue(const std::string& key, KeyType type, const std::string& text,
@@ -268,15 +320,31 @@ void applyOverride(json& root, const std::string& text, bool nestedPass,
     }
     const std::string parent = key.substr(0, dot);
     const std::string child = key.substr(dot + 1);
+    if (parent == "optimizer_params" || parent == "schedule_params") {
+        // Checked by fromJson against the optimizer / schedule keys.
+        if (!root.contains(parent))
+            root[parent] = json::object();
+        if (!root[parent].is_object())
+            fail(origin, "'" + parent + "' must be an object, got " + typeName(root[parent]));
+        const bool boolKey = child == "nesterov";
+        root[parent][child] =
+            overrideValue(key, boolKey ? KeyType::Bool : KeyType::Double, value, where);
+        return;
+    }
     if (parent != "model_params" && parent != "loss_params")
         fail(where, "unknown key '" + key +
-                        "' (only model_params.<name> and "
-                        "loss_params.<name> take a dot)");
+                        "' (only model_params.<name>, loss_params.<name>, "
+                        "optimizer_params.<name> and schedule_params.<name> take a dot)");
     const bool isModel = parent == "model_params";
     const TrainConfig defaults;
+    const std::string model =
+        root.contains("model") ? readString(root["model"], "model", origin) : defaults.model;
     const char* nameKey = isModel ? "model" : "loss";
-    const std::string name = root.contains(nameKey) ? readString(root[nameKey], nameKey, origin)
-                                                    : (isModel ? defaults.model : defaults.loss);
+    const std::string name =
+        isModel ? model
+        : root.contains("loss") && !readString(root["loss"], "loss", origin).empty()
+            ? readString(root["loss"], "loss", origin)
+            : defaultLossFor(model);
     const ComponentInfo& info = lookup(isModel, name, origin);
     const ParamSpec* spec = nullptr;
     for (const auto& p : info.params)
@@ -302,6 +370,7 @@ void applyOverride(json& root, const std::string& text, bool nestedPass,
             fail(where, "'" + key + "' must be true or false, got '" + value + "'");
         break;
     case ParamSpec::Type::Choice:
+    case ParamSpec::Type::IntList:
         parsed = value;
         break;
     }
@@ -310,6 +379,98 @@ void applyOverride(json& root, const std::string& text, bool nestedPass,
     if (!root[parent].is_object())
         fail(origin, "'" + parent + "' must be an object, got " + typeName(root[parent]));
     root[parent][child] = parsed;
+}
+
+/// The loss of a model kind when the config names none (see TrainConfig).
+std::string defaultLossFor(const std::string& model) {
+    bool generative = false;
+    try {
+        generative = isGenerativeModel(model);
+    } catch (const ConfigError&) {
+    }
+    return generative ? "elbo" : "supcon";
+}
+
+/// Reads an object of numbers/bools by key; unknown keys fail listing the known ones.
+void readNumberObject(const json* obj, const std::string& objectKey,
+                      const std::vector<std::string>& known, const std::string& origin,
+                      const std::function<void(const std::string&, const json&)>& apply) {
+    if (!obj)
+        return;
+    if (!obj->is_object())
+        fail(origin, "'" + objectKey + "' must be an object, got " + typeName(*obj));
+    std::string list;
+    for (const auto& k : known)
+        list += (list.empty() ? "" : ", ") + k;
+    for (const auto& item : obj->items()) {
+        if (std::find(known.begin(), known.end(), item.key()) == known.end())
+            fail(origin,
+                 "unknown key '" + objectKey + "." + item.key() + "' (known: " + list + ")");
+        apply(objectKey + "." + item.key(), item.value());
+    }
+}
+
+/// optimizer / schedule / clipping keys; names and rates resolved by the model's kind.
+void readOptimization(const json& root, TrainConfig& c, bool generative,
+                      const std::string& origin) {
+    const auto get = [&](const char* key) { return root.contains(key) ? &root.at(key) : nullptr; };
+    if (auto v = get("optimizer"))
+        c.optimizer.name = readString(*v, "optimizer", origin);
+    if (c.optimizer.name.empty())
+        c.optimizer.name = generative ? "nadamw" : "adam";
+    readNumberObject(get("optimizer_params"), "optimizer_params",
+                     {"beta1", "beta2", "eps", "eps_root", "momentum", "nesterov"}, origin,
+                     [&](const std::string& key, const json& v) {
+                         if (key == "optimizer_params.nesterov")
+                             c.optimizer.nesterov = readBool(v, key, origin);
+                         else if (key == "optimizer_params.beta1")
+                             c.optimizer.beta1 = readNumber(v, key, origin);
+                         else if (key == "optimizer_params.beta2")
+                             c.optimizer.beta2 = readNumber(v, key, origin);
+                         else if (key == "optimizer_params.eps")
+                             c.optimizer.eps = readNumber(v, key, origin);
+                         else if (key == "optimizer_params.eps_root")
+                             c.optimizer.epsRoot = readNumber(v, key, origin);
+                         else
+                             c.optimizer.momentum = readNumber(v, key, origin);
+                     });
+    if (auto v = get("schedule"))
+        c.schedule.name = readString(*v, "schedule", origin);
+    if (c.schedule.name.empty())
+        c.schedule.name = generative ? "cosine" : "constant";
+    readNumberObject(get("schedule_params"), "schedule_params",
+                     {"final_fraction", "power", "warmup_epochs", "step_epochs", "gamma"}, origin,
+                     [&](const std::string& key, const json& v) {
+                         const double x = readNumber(v, key, origin);
+                         if (key == "schedule_params.final_fraction")
+                             c.schedule.finalFraction = x;
+                         else if (key == "schedule_params.power")
+                             c.schedule.power = x;
+                         else if (key == "schedule_params.warmup_epochs")
+                             c.warmupEpochs = x;
+                         else if (key == "schedule_params.step_epochs")
+                             c.stepEpochs = x;
+                         else
+                             c.schedule.gamma = x;
+                     });
+    checkRange(c.warmupEpochs, 0, 1e6, "schedule_params.warmup_epochs", origin);
+    checkRange(c.stepEpochs, 0, 1e6, "schedule_params.step_epochs", origin);
+    if (c.schedule.name == "step" && !(c.stepEpochs > 0))
+        fail(origin, "schedule 'step' needs 'schedule_params.step_epochs' > 0");
+    if (auto v = get("clip_norm"))
+        c.clipNorm = readNumber(*v, "clip_norm", origin);
+    checkRange(c.clipNorm, 0, 1e9, "clip_norm", origin);
+    c.optimizer.learningRate = c.learningRate;
+    c.optimizer.weightDecay = c.weightDecay;
+    // Steps are not known here; validate the schedule with placeholder step counts.
+    ScheduleConfig probe = c.schedule;
+    probe.stepSize = std::max<int64_t>(1, probe.stepSize);
+    try {
+        validate(c.optimizer);
+        validate(probe);
+    } catch (const ConfigError& e) {
+        fail(origin, e.what());
+    }
 }
 
 TrainConfig fromJson(const json& root, const std::string& origin) {
@@ -322,10 +483,18 @@ TrainConfig fromJson(const json& root, const std::string& origin) {
         c.model = readString(*v, "model", origin);
     readParams(get("model_params"), lookup(true, c.model, origin), "model_params", origin,
                c.modelParams, c.modelChoices);
+    const bool generative = findModel(c.model).kind == "generative";
     if (auto v = get("loss"))
         c.loss = readString(*v, "loss", origin);
-    readParams(get("loss_params"), lookup(false, c.loss, origin), "loss_params", origin,
-               c.lossParams, c.lossChoices);
+    if (c.loss.empty())
+        c.loss = defaultLossFor(c.model);
+    const ComponentInfo& lossInfo = lookup(false, c.loss, origin);
+    if ((lossInfo.kind == "generative") != generative)
+        fail(origin, "loss '" + c.loss + "' does not fit model '" + c.model + "' (" +
+                         (generative ? "a generative model trains with 'elbo'"
+                                     : "an encoder trains with a contrastive loss, not 'elbo'") +
+                         ")");
+    readParams(get("loss_params"), lossInfo, "loss_params", origin, c.lossParams, c.lossChoices);
     if (auto v = get("epochs"))
         c.epochs =
             static_cast<int>(std::clamp<int64_t>(readInt(*v, "epochs", origin), -1, 1 << 30));
@@ -337,11 +506,14 @@ TrainConfig fromJson(const json& root, const std::string& origin) {
     checkRange(c.batchSize, 2, 1e6, "batch_size", origin);
     if (auto v = get("learning_rate"))
         c.learningRate = readNumber(*v, "learning_rate", origin);
+    if (c.learningRate == 0) // seed 001 §3.3.2: I = 1e-3; 3e-3 was tuned on the seed-000 demo
+        c.learningRate = generative ? 1e-3 : 3e-3;
     if (!(c.learningRate > 0 && c.learningRate <= 10))
         fail(origin, "'learning_rate' must be in (0, 10], got " + number(c.learningRate));
     if (auto v = get("weight_decay"))
         c.weightDecay = readNumber(*v, "weight_decay", origin);
     checkRange(c.weightDecay, 0, 1e3, "weight_decay", origin);
+    readOptimization(root, c, generative, origin);
     if (auto v = get("seed")) {
         if (v->is_number_unsigned())
             c.seed = v->get<uint64_t>();
@@ -362,6 +534,8 @@ TrainConfig fromJson(const json& root, const std::string& origin) {
         c.groupColumn = readString(*v, "group_column", origin);
     if (c.groupColumn.empty())
         fail(origin, "'group_column' must not be empty");
+    if (auto v = get("label_column"))
+        c.labelColumn = readString(*v, "label_column", origin);
     if (auto v = get("substance_column"))
         c.substanceColumn = readString(*v, "substance_column", origin);
     if (auto v = get("dose_column"))
@@ -415,7 +589,8 @@ nlohmann::ordered_json paramsJson(bool model, const std::string& name,
             case ParamSpec::Type::Bool:
                 out[spec.key] = v != 0;
                 break;
-            case ParamSpec::Type::Choice: {
+            case ParamSpec::Type::Choice:
+            case ParamSpec::Type::IntList: {
                 const auto c = choices.find(spec.key);
                 out[spec.key] = c == choices.end() ? spec.defaultChoice : c->second;
                 break;
@@ -464,10 +639,23 @@ std::string toJson(const TrainConfig& c) {
     out["batch_size"] = c.batchSize;
     out["learning_rate"] = c.learningRate;
     out["weight_decay"] = c.weightDecay;
+    out["optimizer"] = c.optimizer.name;
+    out["optimizer_params"] = {
+        {"beta1", c.optimizer.beta1},       {"beta2", c.optimizer.beta2},
+        {"eps", c.optimizer.eps},           {"eps_root", c.optimizer.epsRoot},
+        {"momentum", c.optimizer.momentum}, {"nesterov", c.optimizer.nesterov}};
+    out["schedule"] = c.schedule.name;
+    out["schedule_params"] = {{"final_fraction", c.schedule.finalFraction},
+                              {"power", c.schedule.power},
+                              {"warmup_epochs", c.warmupEpochs},
+                              {"step_epochs", c.stepEpochs},
+                              {"gamma", c.schedule.gamma}};
+    out["clip_norm"] = c.clipNorm;
     out["seed"] = c.seed;
     out["device"] = c.device;
     out["threads"] = c.threads;
     out["group_column"] = c.groupColumn;
+    out["label_column"] = c.labelColumn;
     out["substance_column"] = c.substanceColumn;
     out["dose_column"] = c.doseColumn;
     out["run_name"] = c.runName;

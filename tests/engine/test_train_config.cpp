@@ -131,8 +131,18 @@ private Q_SLOTS:
         QVERIFY2(contains(m, "'epochs'") && contains(m, "[0, "), m.c_str());
         m = configError(R"({"batch_size": 1})");
         QVERIFY2(contains(m, "'batch_size'"), m.c_str());
-        m = configError(R"({"learning_rate": 0})");
+        m = configError(R"({"learning_rate": -0.1})");
         QVERIFY2(contains(m, "'learning_rate'"), m.c_str());
+        // 0 stands for the model kind's default (training.h).
+        QCOMPARE(parseTrainConfig(R"({"learning_rate": 0})", {}).learningRate, 3e-3);
+        m = configError(R"({"optimizer": "rmsprop"})");
+        QVERIFY2(contains(m, "rmsprop"), m.c_str());
+        m = configError(R"({"schedule": "step"})");
+        QVERIFY2(contains(m, "step_epochs"), m.c_str());
+        m = configError(R"({"optimizer_params": {"beta1": 1.5}})");
+        QVERIFY2(contains(m, "beta1"), m.c_str());
+        m = configError("{}", {"schedule_params.bogus=1"});
+        QVERIFY2(contains(m, "schedule_params.bogus"), m.c_str());
         m = configError(R"({"weight_decay": -1})");
         QVERIFY2(contains(m, "'weight_decay'"), m.c_str());
         m = configError("{}", {"model_params.channels=3"});

@@ -3,6 +3,7 @@
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/registry.h"
 #include "embedscope/engine/training.h"
+#include "torch/generative_models.h"
 #include "torch/losses.h"
 
 #include <cmath>
@@ -66,6 +67,7 @@ ParamSpec marginParam(const std::string& help) {
 LossEntry supconEntry() {
     LossEntry e;
     e.info.name = "supcon";
+    e.info.kind = "contrastive";
     e.info.description =
         "Supervised contrastive loss (SPEC S0, seed eq. 3.1): positives are the other samples "
         "of the anchor's group in the batch; per-sample mean.";
@@ -96,6 +98,7 @@ LossEntry supconEntry() {
 LossEntry tripletEntry() {
     LossEntry e;
     e.info.name = "triplet";
+    e.info.kind = "contrastive";
     e.info.description =
         "Triplet margin loss (seed eq. 4.7, §4.4.5): every sample is an anchor with its hardest "
         "positive in the batch and one negative; mean over anchors.";
@@ -122,6 +125,7 @@ LossEntry tripletEntry() {
 LossEntry pairEntry() {
     LossEntry e;
     e.info.name = "pair";
+    e.info.kind = "contrastive";
     e.info.description =
         "Pair loss of Hadsell, Chopra & LeCun (seed eqs 2.5-2.6): 1/2 d^2 for positive pairs, "
         "1/2 max(0, m - d)^2 for negative ones; mean over the pairs of the batch.";
@@ -142,6 +146,7 @@ LossEntry pairEntry() {
 LossEntry ntXentEntry() {
     LossEntry e;
     e.info.name = "ntxent";
+    e.info.kind = "contrastive";
     e.info.description =
         "NT-Xent (SimCLR, seed eq. 2.9): the positive of a sample is only the one it was paired "
         "with by the sampler; every other sample of the batch is a negative; mean over samples.";
@@ -194,11 +199,22 @@ std::vector<ComponentInfo> lossRegistry() {
     std::vector<ComponentInfo> infos;
     for (const auto& e : torchimpl::lossEntries())
         infos.push_back(e.info);
+    for (auto& info : torchimpl::generativeLossInfos())
+        infos.push_back(std::move(info));
     return infos;
 }
 
 const ComponentInfo& findLoss(const std::string& name) {
-    return torchimpl::findEntry(name).info;
+    if (const ComponentInfo* generative = torchimpl::findGenerativeLoss(name))
+        return *generative;
+    try {
+        return torchimpl::findEntry(name).info;
+    } catch (const ConfigError&) {
+        std::string known;
+        for (const auto& info : lossRegistry())
+            known += (known.empty() ? "" : ", ") + info.name;
+        throw ConfigError("unknown loss '" + name + "' (known: " + known + ")");
+    }
 }
 
 double semiPositiveWeight(double doseA, double doseB) {

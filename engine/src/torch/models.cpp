@@ -2,6 +2,8 @@
 // them. Adding a model = one ModelEntry (spec + builder) in modelEntries().
 #include "torch/models.h"
 
+#include "torch/generative_models.h"
+
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/registry.h"
 #include "embedscope/engine/training.h"
@@ -241,6 +243,7 @@ const std::vector<ModelEntry>& modelEntries() {
         std::vector<ModelEntry> list;
         ModelEntry small;
         small.info.name = "conv1d-small";
+        small.info.kind = "encoder";
         small.info.description =
             "Small 1-D conv encoder: 3 strided Conv1d(k4,s4) + 2 Conv1d(k3,s2) blocks with "
             "ReLU, global average pool, linear output. Any length T >= 64; fast on CPU.";
@@ -259,6 +262,7 @@ const std::vector<ModelEntry>& modelEntries() {
 
         ModelEntry seedEncoder;
         seedEncoder.info.name = "seed-encoder";
+        seedEncoder.info.kind = "encoder";
         seedEncoder.info.description =
             "The residual 1-D CNN of seed 000 (section 3.2, Tables A.1/A.2): 15 blocks of "
             "StridedConv1d(k2,s2) -> ReLU -> Conv1d(k3,p1) + AvgPool shortcut, channels 6, 12, "
@@ -399,11 +403,26 @@ std::vector<ComponentInfo> modelRegistry() {
     std::vector<ComponentInfo> infos;
     for (const auto& e : torchimpl::modelEntries())
         infos.push_back(e.info);
+    for (auto& info : torchimpl::generativeModelInfos())
+        infos.push_back(std::move(info));
     return infos;
 }
 
 const ComponentInfo& findModel(const std::string& name) {
-    return torchimpl::findEntry(name).info;
+    if (const ComponentInfo* generative = torchimpl::findGenerativeModel(name))
+        return *generative;
+    try {
+        return torchimpl::findEntry(name).info;
+    } catch (const ConfigError&) {
+        std::string known;
+        for (const auto& info : modelRegistry())
+            known += (known.empty() ? "" : ", ") + info.name;
+        throw ConfigError("unknown model '" + name + "' (known: " + known + ")");
+    }
+}
+
+bool isGenerativeModel(const std::string& model) {
+    return torchimpl::findGenerativeModel(model) != nullptr;
 }
 
 namespace {
@@ -429,8 +448,31 @@ torchimpl::ModelArgs modelArgs(const std::map<std::string, double>& params,
 
 } // namespace
 
+/// A generative model for a sample shape (T), (C, T) or (C, H, W).
+std::shared_ptr<torchimpl::GenerativeModelImpl>
+generativeModel(const std::string& model, const std::map<std::string, double>& params,
+                const std::map<std::string, std::string>& choices,
+                const std::vector<int64_t>& inputShape) {
+    torchimpl::GenerativeArgs args;
+    args.params = params;
+    args.choices = choices;
+    if (inputShape.empty() || inputShape.size() > 3)
+        throw DataError("model input shape must be (T), (C, T) or (C, H, W), got " +
+                        std::to_string(inputShape.size()) + " dimensions");
+    args.width = inputShape.back();
+    if (inputShape.size() == 3)
+        args.height = inputShape[1];
+    if (inputShape.size() >= 2)
+        args.channels = inputShape[0];
+    return torchimpl::buildGenerativeModel(model, std::move(args));
+}
+
 int64_t modelParameterCount(const std::string& model, const std::map<std::string, double>& params,
                             const std::vector<int64_t>& inputShape) {
+    if (isGenerativeModel(model)) {
+        auto net = generativeModel(model, params, {}, inputShape);
+        return torchimpl::parameterCount(*net);
+    }
     auto net = torchimpl::buildModel(model, modelArgs(params, inputShape));
     return torchimpl::parameterCount(*net);
 }
@@ -438,6 +480,22 @@ int64_t modelParameterCount(const std::string& model, const std::map<std::string
 std::vector<LayerShape> modelLayerShapes(const std::string& model,
                                          const std::map<std::string, double>& params,
                                          const std::vector<int64_t>& inputShape) {
+    if (isGenerativeModel(model)) {
+        auto net = generativeModel(model, params, {}, inputShape);
+        net->eval();
+        torch::NoGradGuard noGrad;
+        std::vector<int64_t> shape = inputShape;
+        if (shape.size() == 1)
+            shape.insert(shape.begin(), 1);
+        if (shape.size() == 2)
+            shape.insert(shape.begin() + 1, 1);
+        shape.insert(shape.begin(), 1);
+        std::vector<LayerShape> trace;
+        net->setTrace(&trace);
+        net->forward(torch::zeros(shape, torch::kFloat32), false);
+        net->setTrace(nullptr);
+        return trace;
+    }
     const torchimpl::ModelArgs args = modelArgs(params, inputShape);
     auto net = torchimpl::buildModel(model, args);
     net->eval();

@@ -5,10 +5,14 @@
 #include "embedscope/engine/training.h"
 
 #include "embedscope/engine/error.h"
+#include "embedscope/engine/generative.h"
+#include "embedscope/engine/registry.h"
 #include "embedscope/engine/run_metrics.h"
 #include "embedscope/engine/trajectory_transforms.h"
+#include "torch/generative_trainer.h"
 #include "torch/losses.h"
 #include "torch/models.h"
+#include "torch/optimizers.h"
 #include "torch/sampler.h"
 
 #include <nlohmann/json.hpp>
@@ -348,6 +352,8 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
     const TrainConfig cfg = parseTrainConfig(toJson(config), {}, "training config");
     const std::string origin = "dataset '" + data.name + "'";
     data.validate(origin);
+    if (isGenerativeModel(cfg.model))
+        return torchimpl::trainGenerative(data, cfg, ctx, callbacks, keepPartialOnCancel);
     const InputShape shape = inputShapeOf(data);
     const SampleTransforms transforms = transformsOf(cfg);
     checkTransformsFit(transforms, shape, origin);
@@ -386,9 +392,8 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
     const torchimpl::LossFn& loss = builtLoss.fn;
     if (builtLoss.needsSubstanceAndDose)
         readSubstanceAndDose(data, cfg, labels);
-    torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(cfg.learningRate)
-                                                          .betas(std::make_tuple(0.9, 0.999))
-                                                          .weight_decay(cfg.weightDecay));
+    // Default adam (0.9, 0.999) with L2 weight decay, constant rate: the seed-000 set-up.
+    auto optimizer = torchimpl::makeOptimizer(cfg.optimizer, model->parameters());
 
     std::mt19937_64 rng(cfg.seed);
     std::mt19937_64 augmentRng(cfg.seed ^ kAugmentSeedSalt);
@@ -428,6 +433,14 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
         const auto z = embedAll(*model, data, shape, transforms, device, &ctx, cols);
         return epochMetrics.measure(z, cols, ctx);
     };
+
+    // The schedule runs over optimizer steps; the config gives warm-up and step size in epochs.
+    const int64_t stepsPerEpoch = std::llround(trainBatchesPerEpoch);
+    const int64_t totalSteps = stepsPerEpoch * std::max(1, cfg.epochs);
+    ScheduleConfig schedule = cfg.schedule;
+    schedule.warmupSteps = std::llround(cfg.warmupEpochs * double(stepsPerEpoch));
+    schedule.stepSize = std::max<int64_t>(1, std::llround(cfg.stepEpochs * double(stepsPerEpoch)));
+    int64_t step = 0;
 
     double bestScore = std::numeric_limits<double>::infinity();
     bool cancelled = false;
@@ -470,9 +483,12 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
                     if (!std::isfinite(v))
                         throw DataError("training diverged at epoch " + std::to_string(epoch + 1) +
                                         " (loss is NaN); lower the learning rate");
-                    optimizer.zero_grad();
+                    torchimpl::setLearningRate(
+                        *optimizer, learningRateAt(schedule, cfg.learningRate, step++, totalSteps));
+                    optimizer->zero_grad();
                     value.backward();
-                    optimizer.step();
+                    torchimpl::clipGradients(model->parameters(), cfg.clipNorm);
+                    optimizer->step();
                     sum += v;
                     ++counted;
                 }
@@ -540,6 +556,13 @@ std::vector<std::vector<int64_t>> pairSamplerEpoch(const std::vector<std::size_t
 std::vector<float> embedWithRun(const RunRecord& run, const Dataset& data, const JobContext& ctx,
                                 std::size_t* cols) {
     const std::string origin = "run '" + run.name + "'";
+    if (isGenerativeRun(run)) {
+        std::size_t latentCols = 0;
+        auto out = torchimpl::embedGenerative(run, data, ctx, latentCols);
+        if (cols)
+            *cols = latentCols;
+        return out;
+    }
     nlohmann::json stored;
     try {
         stored = nlohmann::json::parse(run.configJson);

@@ -8,7 +8,9 @@ namespace embedscope {
 
 /// One hyperparameter of a model or loss.
 struct ParamSpec {
-    enum class Type { Int, Double, Bool, Choice };
+    /// IntList: comma-separated integers (e.g. "11,5,3"), each in [minValue, maxValue], kept as
+    /// text in the choices map; JSON accepts the text or an array.
+    enum class Type { Int, Double, Bool, Choice, IntList };
     std::string key;
     Type type = Type::Double;
     std::string label;       ///< shown in the GUI
@@ -17,11 +19,15 @@ struct ParamSpec {
     double minValue = 0;
     double maxValue = 0;
     std::vector<std::string> choices; ///< for Choice
-    std::string defaultChoice;
+    std::string defaultChoice;        ///< Choice, and IntList as text
+    std::size_t maxItems = 0;         ///< IntList: most entries (at least one)
 };
 
 struct ComponentInfo {
     std::string name;
+    /// Models: "encoder" (contrastive, seed 000) or "generative" (VAE family, seeds 001/002).
+    /// Losses: "contrastive" or "generative" (the ELBO of the generative models).
+    std::string kind;
     std::string description;
     std::vector<ParamSpec> params;
 };
@@ -30,6 +36,8 @@ struct ComponentInfo {
 std::vector<ComponentInfo> modelRegistry();
 /// Contrastive / metric losses.
 std::vector<ComponentInfo> lossRegistry();
+/// True when `model` is a registered generative model (its kind is "generative").
+bool isGenerativeModel(const std::string& model);
 /// Throws ConfigError naming the unknown model / loss and listing the known ones.
 const ComponentInfo& findModel(const std::string& name);
 const ComponentInfo& findLoss(const std::string& name);

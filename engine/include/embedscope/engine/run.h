@@ -27,7 +27,10 @@ struct RunRecord {
     std::string configJson = "{}";   ///< full, resolved training config
     std::vector<double> trainLoss;   ///< per epoch
     std::vector<double> valLoss;     ///< per epoch (NaN where no validation samples)
-    int bestEpoch = -1;              ///< 0-based epoch of the min val loss checkpoint
+    /// Further per-epoch curves by name: generative runs log train_recon, val_recon,
+    /// train_latent, val_latent (the two ELBO terms, seed 002 Figs 4.5/4.6) and lr.
+    std::map<std::string, std::vector<double>> curves;
+    int bestEpoch = -1; ///< 0-based epoch of the min val loss checkpoint
     double seconds = 0.0;
     std::vector<uint8_t> checkpoint; ///< serialized weights of the best epoch
     /// Embedding of every sample of the data set at the best checkpoint: rows x cols, row-major.

@@ -2,6 +2,7 @@
 // Training a contrastive encoder on a data set. Torch stays in the .cpp files.
 #include "embedscope/engine/dataset.h"
 #include "embedscope/engine/job.h"
+#include "embedscope/engine/optimization.h"
 #include "embedscope/engine/run.h"
 
 #include <functional>
@@ -12,24 +13,40 @@
 namespace embedscope {
 
 /// The resolved training configuration. JSON keys are the field names below plus
-/// "model_params" / "loss_params" objects validated against the registry.
+/// "model_params" / "loss_params" / "optimizer_params" / "schedule_params" objects validated
+/// against the registry. Empty names and a zero learning rate mean "the default of the model's
+/// kind", resolved by parseTrainConfig: encoders (seed 000) supcon, adam, constant, 3e-3;
+/// generative models (seed 001 §3.3) elbo, nadamw, cosine, 1e-3.
 struct TrainConfig {
     std::string model = "conv1d-small";
-    std::map<std::string, double> modelParams; ///< numeric/bool params (bool as 0/1)
-    std::map<std::string, std::string> modelChoices;
-    std::string loss = "supcon";
+    std::map<std::string, double> modelParams;       ///< numeric/bool params (bool as 0/1)
+    std::map<std::string, std::string> modelChoices; ///< choices and int lists (as text)
+    std::string loss;
     std::map<std::string, double> lossParams;
     std::map<std::string, std::string> lossChoices;
     /// 0 trains nothing: the run keeps the initial weights (the seed's "untrained" reference,
     /// §4.1) with the losses evaluated once.
-    int epochs = 40;    ///< on the demo 40 beat the untrained run on every metric (20 did not)
-    int batchSize = 16; ///< N anchors; the batch holds 2N samples (anchor + positive)
-    double learningRate = 3e-3; ///< defaults tuned on the demo
-    double weightDecay = 0.0;
+    int epochs = 40;         ///< on the demo 40 beat the untrained run on every metric (20 did not)
+    int batchSize = 16;      ///< N anchors; the batch holds 2N samples (anchor + positive)
+    double learningRate = 0; ///< 0: the kind's default (3e-3 tuned on the seed-000 demo)
+    double weightDecay = 0.0; ///< adam/sgd: L2 on the gradient; adamw/nadamw: decoupled λθ
+    /// Optimizer name and its own params (beta1, beta2, eps, eps_root, momentum, nesterov);
+    /// learningRate and weightDecay above are copied into it.
+    OptimizerConfig optimizer{""};
+    /// Learning-rate schedule over all training steps (batches), e.g. seed 001 cosine decay.
+    /// The config gives warm-up and step size in epochs (warmup_epochs, step_epochs).
+    ScheduleConfig schedule{""};
+    double warmupEpochs = 0;
+    double stepEpochs = 0;
+    /// Global-norm gradient clipping (seed 002 §4); 0 = off.
+    double clipNorm = 0;
     uint64_t seed = 1;
     std::string device = "auto";       ///< auto | cpu | cuda
     int threads = 0;                   ///< intra-op threads; 0 = engine default
     std::string groupColumn = "group"; ///< metadata column defining positives
+    /// Generative runs: the metadata column of class labels for the latent-space evaluation
+    /// (few-label logistic regression, seed 002 §4); empty or missing = no classification.
+    std::string labelColumn = "label";
     /// Metadata columns read by supcon's semi_positive (seed §4.4.3): the primary substance
     /// (any type) and its dose (numbers >= 0).
     std::string substanceColumn = "substance";
@@ -72,6 +89,8 @@ struct EpochReport {
     double seconds = 0;
     /// This epoch's metrics, (key, value) in metricKeys() order; empty when not evaluated.
     std::vector<std::pair<std::string, double>> metrics;
+    /// Extra per-epoch curves (RunRecord::curves keys), e.g. train_recon, val_latent, lr.
+    std::vector<std::pair<std::string, double>> curves;
 };
 
 struct TrainCallbacks {

@@ -228,6 +228,10 @@ std::string metricTitle(const std::string& key) {
         return "Few-label accuracy";
     if (key == "logreg_f1_macro")
         return "Few-label macro-F1";
+    if (key == "kmeans_ari")
+        return "K-means ARI";
+    if (key == "dec_ari")
+        return "DEC clusters ARI";
     if (key == "wss_tss")
         return "WSS/TSS";
     if (key == "ga_wss_tss")
@@ -245,7 +249,7 @@ std::string metricTitle(const std::string& key) {
 
 bool metricLowerIsBetter(const std::string& key) {
     return key != "pnn3" && key != "f1_micro" && key.rfind("logreg_", 0) != 0 &&
-           key.rfind("f1_class_", 0) != 0 && key != "ari";
+           key.rfind("f1_class_", 0) != 0 && key.find("ari") == std::string::npos;
 }
 
 } // namespace embedscope

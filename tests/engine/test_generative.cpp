@@ -196,6 +196,21 @@ private Q_SLOTS:
         }
     }
 
+    void decClusteringLossFindsTheHalves() {
+        // Seed 002's clustering latent loss: K-means initial centroids, target updates, KL(P‖Q).
+        const Dataset data = halvesImages(40, 5);
+        const TrainConfig cfg = parseTrainConfig(
+            R"({"model": "vae-conv", "epochs": 6, "batch_size": 16, "learning_rate": 0.003})",
+            {"model_params.latent_dim=2", "loss_params.latent=dec", "loss_params.clusters=2",
+             "loss_params.beta=0.1"});
+        const RunRecord run = train(data, cfg, JobContext());
+        QVERIFY(run.curves.at("train_latent").back() > 0);
+        // KL(P‖Q) >= 0 and the clusters are the two halves (ARI 1 up to one stray sample).
+        QVERIFY2(bestMetric(run, "dec_ari") > 0.8, run.metricsJson.c_str());
+        QVERIFY2(bestMetric(run, "kmeans_ari") > 0.8, run.metricsJson.c_str());
+        QVERIFY(std::isnan(bestMetric(run, "kld"))); // log σ² is not trained here
+    }
+
     void badInputIsNamed() {
         Dataset data = halvesImages(10, 1);
         data.values[70] = 1.5f; // outside [0, 1]: BCE cannot use it

@@ -2,6 +2,7 @@
 #include "torch/generative_common.h"
 
 #include "embedscope/engine/classification.h"
+#include "embedscope/engine/clustering.h"
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/registry.h"
 
@@ -87,6 +88,8 @@ ElboSpec elboSpecOf(const TrainConfig& cfg, const Dataset& data) {
     };
     spec.beta = number("beta", 1.0);
     spec.bandwidth = number("bandwidth", 1.0);
+    spec.clusters = int(std::llround(number("clusters", 2)));
+    spec.decUpdateEpochs = int(std::llround(number("dec_update_epochs", 1)));
     spec.latent = choice("latent", "kld");
     spec.kernel = choice("kernel", "rbf");
     spec.recon = choice("recon", "auto");
@@ -199,18 +202,43 @@ void checkSampleShape(const LoadedGenerativeRun& run, const Dataset& data) {
 
 namespace embedscope::torchimpl {
 
-void appendLatentClassification(const RunRecord& run, const Dataset& data, const TrainConfig& cfg,
-                                RunMetrics& metrics) {
+namespace {
+
+/// Class codes of the label column (empty when the config names none or the data lacks it).
+std::vector<int> labelCodes(const Dataset& data, const TrainConfig& cfg,
+                            std::vector<std::string>* names = nullptr) {
     if (cfg.labelColumn.empty() || !data.metadata.has(cfg.labelColumn))
-        return;
+        return {};
     const MetadataColumn& column = data.metadata.column(cfg.labelColumn);
     std::map<std::string, int> codes;
     std::vector<int> labels(column.size());
     for (std::size_t i = 0; i < column.size(); ++i)
         labels[i] = codes.emplace(column.text(i), int(codes.size())).first->second;
-    std::vector<std::string> names(codes.size());
-    for (const auto& [name, code] : codes)
-        names[std::size_t(code)] = name;
+    if (names) {
+        names->assign(codes.size(), "");
+        for (const auto& [name, code] : codes)
+            (*names)[std::size_t(code)] = name;
+    }
+    return labels;
+}
+
+} // namespace
+
+void appendClusterAgreement(const RunRecord&, const Dataset& data, const TrainConfig& cfg,
+                            const std::vector<int>& clusters, const std::string& key,
+                            RunMetrics& metrics) {
+    const std::vector<int> labels = labelCodes(data, cfg);
+    if (labels.empty() || labels.size() != clusters.size())
+        return;
+    metrics.best.emplace_back(key, adjustedRandIndex(labels, clusters));
+}
+
+void appendLatentClassification(const RunRecord& run, const Dataset& data, const TrainConfig& cfg,
+                                RunMetrics& metrics) {
+    std::vector<std::string> names;
+    const std::vector<int> labels = labelCodes(data, cfg, &names);
+    if (labels.empty())
+        return;
     const std::vector<double> z(run.embedding.begin(), run.embedding.end());
     try {
         // Seed 002 §4: 15 % of each class labelled, 70/30 inside it, N = 10 repeats.
@@ -222,7 +250,22 @@ void appendLatentClassification(const RunRecord& run, const Dataset& data, const
         metrics.best.emplace_back("logreg_f1_macro_se", r.f1Macro.se);
         for (const auto& c : r.perClass)
             metrics.best.emplace_back("f1_class_" + c.label, c.f1.mean);
-    } catch (const DataError& e) {
+        // K-means with K = classes on an even subsample (bounded cost on 70,000 images).
+        const std::size_t n = run.embeddingRows, d = run.embeddingCols;
+        const std::size_t stride = std::max<std::size_t>(1, (n + 9999) / 10000);
+        std::vector<double> sub;
+        std::vector<int> subLabels;
+        for (std::size_t i = 0; i < n; i += stride) {
+            sub.insert(sub.end(), z.begin() + long(i * d), z.begin() + long((i + 1) * d));
+            subLabels.push_back(labels[i]);
+        }
+        KMeansOptions options;
+        options.k = int(names.size());
+        options.nInit = 3;
+        options.seed = cfg.seed;
+        const KMeansResult km = kmeans(sub, subLabels.size(), d, options);
+        metrics.best.emplace_back("kmeans_ari", adjustedRandIndex(subLabels, km.labels));
+    } catch (const Error& e) {
         metrics.error = std::string("latent classification: ") + e.what();
     }
 }

@@ -62,9 +62,16 @@ void checkSampleShape(const LoadedGenerativeRun& run, const Dataset& data);
 
 /// With a label column in the data: few-label logistic regression on μ (seed 002 §4: 15 %
 /// labelled per class, 70/30 inside, 10 repeats) appended to `metrics.best` as
-/// logreg_accuracy, logreg_accuracy_se, logreg_f1_macro, logreg_f1_macro_se; a failure is
-/// kept in metrics.error instead.
+/// logreg_accuracy, logreg_accuracy_se, logreg_f1_macro, logreg_f1_macro_se, and the
+/// adjusted Rand index of K-means on μ (K = classes, k-means++, 3 restarts, at most 10,000
+/// evenly spaced samples) as kmeans_ari; a failure is kept in metrics.error instead.
 void appendLatentClassification(const RunRecord& run, const Dataset& data, const TrainConfig& cfg,
                                 RunMetrics& metrics);
+
+/// With a label column: the adjusted Rand index of `clusters` (one per sample) against the
+/// labels, appended to metrics.best as `key`.
+void appendClusterAgreement(const RunRecord& run, const Dataset& data, const TrainConfig& cfg,
+                            const std::vector<int>& clusters, const std::string& key,
+                            RunMetrics& metrics);
 
 } // namespace embedscope::torchimpl

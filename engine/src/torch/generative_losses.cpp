@@ -63,12 +63,17 @@ std::vector<ComponentInfo> generativeLossInfos() {
                    {"auto", "bce", "mse"}, "auto"),
         choiceSpec("latent", "Latent loss",
                    "kld: KL divergence to N(0, I) with sampled z; mmd: maximum mean discrepancy "
-                   "to N(0, I) draws with z = μ (InfoVAE); none: plain autoencoder",
-                   {"kld", "mmd", "none"}, "kld"),
+                   "to N(0, I) draws with z = μ (InfoVAE); none: plain autoencoder; dec: the "
+                   "DEC clustering loss KL(P‖Q) with K-means initial centroids (seed 002)",
+                   {"kld", "mmd", "none", "dec"}, "kld"),
         choiceSpec("kernel", "MMD kernel", "rbf exp(-|x-x'|²/(2σ²)) or linear x·x' (eq 2.69)",
                    {"rbf", "linear"}, "rbf"),
         spec("bandwidth", ParamSpec::Type::Double, "RBF σ", "Bandwidth σ of the RBF kernel", 1.0,
              1e-6, 1e6),
+        spec("clusters", ParamSpec::Type::Int, "DEC clusters", "K of the DEC clustering loss", 2, 2,
+             1000),
+        spec("dec_update_epochs", ParamSpec::Type::Int, "DEC target update",
+             "Epochs between updates of the DEC target distribution P", 1, 1, 1000),
     };
     return {info};
 }
@@ -118,7 +123,7 @@ ElboTerms elbo(const GenerativeOutput& out, const torch::Tensor& x, const ElboSp
                         .to(out.z.device())
                   : torch::randn_like(out.z),
             spec.kernel, spec.bandwidth);
-    else
+    else // none; dec's term is added by the trainer, which holds the centroids
         t.latent = torch::zeros({}, x.options());
     t.total = t.recon + spec.beta * t.latent;
     return t;

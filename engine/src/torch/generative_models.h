@@ -95,9 +95,11 @@ struct ElboTerms {
 struct ElboSpec {
     double beta = 1.0;
     std::string recon = "bce";  ///< bce | mse (auto is resolved by the trainer)
-    std::string latent = "kld"; ///< kld | mmd | none
+    std::string latent = "kld"; ///< kld | mmd | none | dec (its term computed by the trainer)
     std::string kernel = "rbf"; ///< rbf | linear (MMD)
     double bandwidth = 1.0;     ///< σ of the RBF kernel exp(-|x - x'|² / (2σ²))
+    int clusters = 2;           ///< dec: K
+    int decUpdateEpochs = 1;    ///< dec: epochs between target distribution updates
     /// True when training samples z (KLD); MMD and none train a deterministic encoder.
     bool stochastic() const { return latent == "kld"; }
 };

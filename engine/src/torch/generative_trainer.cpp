@@ -5,6 +5,7 @@
 
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/run_metrics.h"
+#include "torch/dec_clustering.h"
 #include "torch/generative_common.h"
 #include "torch/optimizers.h"
 
@@ -42,10 +43,24 @@ struct EpochTerms {
 };
 
 /// The ELBO terms of `rows` in eval mode with z = μ (no sampling noise in the curves).
+/// The ELBO terms of a batch; DEC's latent term comes from the clustering (null otherwise).
+ElboTerms batchTerms(const GenerativeOutput& out, const torch::Tensor& x, const ElboSpec& spec,
+                     const DecClustering* dec, const std::vector<std::size_t>* trainRows,
+                     at::Generator* prior = nullptr) {
+    if (!dec)
+        return elbo(out, x, spec, prior);
+    ElboSpec reconOnly = spec;
+    reconOnly.latent = "none";
+    ElboTerms t = elbo(out, x, reconOnly);
+    t.latent = trainRows ? dec->trainingLoss(out.z, *trainRows) : dec->evaluationLoss(out.z);
+    t.total = t.recon + spec.beta * t.latent;
+    return t;
+}
+
 EpochTerms evaluateTerms(GenerativeModelImpl& model, const Dataset& data,
                          const std::vector<std::size_t>& rows, const SampleShape& shape,
                          const ElboSpec& spec, int batchSize, torch::Device device,
-                         const JobContext& ctx) {
+                         const JobContext& ctx, const DecClustering* dec) {
     model.eval();
     torch::NoGradGuard noGrad;
     auto generator = at::detail::createCPUGenerator(kValidationSeed);
@@ -57,7 +72,7 @@ EpochTerms evaluateTerms(GenerativeModelImpl& model, const Dataset& data,
                                                  long(std::min(rows.size(), start + batchSize)));
         const auto x = gatherBatch(data, batch, shape).to(device);
         const auto out = model.forward(x, false);
-        terms.add(elbo(out, x, spec, &generator), batch.size());
+        terms.add(batchTerms(out, x, spec, dec, nullptr, &generator), batch.size());
     }
     return terms;
 }
@@ -87,14 +102,16 @@ reconstructionMetrics(GenerativeModelImpl& model, const Dataset& data,
             bce += torch::binary_cross_entropy_with_logits(out.logits, x, {}, {},
                                                            torch::Reduction::Sum)
                        .item<double>();
-        kld += klDivergence(out.mu, out.logvar).sum().item<double>();
+        if (spec.latent == "kld") // other latent losses leave log σ² untrained
+            kld += klDivergence(out.mu, out.logvar).sum().item<double>();
     }
     const double n = double(rows.size());
     std::vector<std::pair<std::string, double>> out = {
         {"recon_mse", squared / (n * double(shape.size()))}};
     if (spec.recon == "bce")
         out.emplace_back("recon_bce", bce / n);
-    out.emplace_back("kld", kld / n);
+    if (spec.latent == "kld")
+        out.emplace_back("kld", kld / n);
     out.emplace_back("eval_samples", n);
     return out;
 }
@@ -127,6 +144,12 @@ RunRecord trainGenerative(const Dataset& data, const TrainConfig& cfg, const Job
     auto model = makeGenerativeModel(cfg, shape);
     model->to(device);
     auto optimizer = makeOptimizer(cfg.optimizer, model->parameters());
+    std::unique_ptr<DecClustering> dec;
+    if (spec.latent == "dec") {
+        dec = std::make_unique<DecClustering>(spec.clusters, spec.decUpdateEpochs, cfg.learningRate,
+                                              cfg.seed);
+        dec->initialise(*model, data, trainIdx, shape, device);
+    }
 
     const int64_t batchesPerEpoch =
         std::max<int64_t>(1, int64_t(trainIdx.size()) / cfg.batchSize +
@@ -170,8 +193,10 @@ RunRecord trainGenerative(const Dataset& data, const TrainConfig& cfg, const Job
     };
     try {
         if (cfg.epochs == 0) { // the untrained reference: initial weights evaluated once
-            record(evaluateTerms(*model, data, trainIdx, shape, spec, cfg.batchSize, device, ctx),
-                   evaluateTerms(*model, data, valIdx, shape, spec, cfg.batchSize, device, ctx),
+            record(evaluateTerms(*model, data, trainIdx, shape, spec, cfg.batchSize, device, ctx,
+                                 dec.get()),
+                   evaluateTerms(*model, data, valIdx, shape, spec, cfg.batchSize, device, ctx,
+                                 dec.get()),
                    cfg.learningRate);
             run.bestEpoch = 0;
             run.checkpoint = saveModule(*model);
@@ -182,6 +207,8 @@ RunRecord trainGenerative(const Dataset& data, const TrainConfig& cfg, const Job
                 "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(cfg.epochs);
             std::vector<std::size_t> order = trainIdx;
             std::shuffle(order.begin(), order.end(), rng);
+            if (dec)
+                dec->updateTargets(epoch, *model, data, trainIdx, shape, device);
             model->train();
             EpochTerms trainTerms;
             double lr = cfg.learningRate;
@@ -197,7 +224,7 @@ RunRecord trainGenerative(const Dataset& data, const TrainConfig& cfg, const Job
                 lr = learningRateAt(schedule, cfg.learningRate, step, totalSteps);
                 setLearningRate(*optimizer, lr);
                 const auto out = model->forward(x, spec.stochastic());
-                const auto terms = elbo(out, x, spec);
+                const auto terms = batchTerms(out, x, spec, dec.get(), &rows);
                 const double value = terms.total.item<double>();
                 if (!std::isfinite(value))
                     throw DataError(
@@ -207,17 +234,21 @@ RunRecord trainGenerative(const Dataset& data, const TrainConfig& cfg, const Job
                         " (likely cause: a learning rate too high for this model — try a lower "
                         "learning_rate or clip_norm — or inputs far outside the decoder's range)");
                 optimizer->zero_grad();
+                if (dec)
+                    dec->zeroGrad();
                 terms.total.backward();
                 clipGradients(model->parameters(), cfg.clipNorm);
                 optimizer->step();
+                if (dec)
+                    dec->step();
                 trainTerms.add(terms, rows.size());
                 ++step;
                 done += 1;
                 progress(epochText + ", batch " + std::to_string(b + 1) + "/" +
                          std::to_string(batchesPerEpoch));
             }
-            const EpochTerms valTerms =
-                evaluateTerms(*model, data, valIdx, shape, spec, cfg.batchSize, device, ctx);
+            const EpochTerms valTerms = evaluateTerms(*model, data, valIdx, shape, spec,
+                                                      cfg.batchSize, device, ctx, dec.get());
             done += 1;
             record(trainTerms, valTerms, lr);
             const double score = valTerms.samples ? valTerms.mean(valTerms.total)
@@ -227,6 +258,8 @@ RunRecord trainGenerative(const Dataset& data, const TrainConfig& cfg, const Job
                 bestScore = score;
                 run.bestEpoch = epoch;
                 run.checkpoint = saveModule(*model);
+                if (dec)
+                    dec->snapshot();
             }
             progress(epochText + ", validation");
             if (callbacks.onEpoch) {
@@ -259,6 +292,11 @@ RunRecord trainGenerative(const Dataset& data, const TrainConfig& cfg, const Job
 
     RunMetrics metrics;
     metrics.best = reconstructionMetrics(*model, data, evalIdx, shape, spec, device);
+    if (dec) {
+        dec->restoreSnapshot();
+        appendClusterAgreement(run, data, cfg, dec->assign(run.embedding, run.embeddingRows),
+                               "dec_ari", metrics);
+    }
     appendLatentClassification(run, data, cfg, metrics);
     run.metricsJson = toJson(metrics);
     run.status = cancelled ? "cancelled" : "finished";

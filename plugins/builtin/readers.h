@@ -9,5 +9,6 @@ namespace embedscope::plugins {
 std::unique_ptr<Reader> makeEmbedscopeH5Reader();
 std::unique_ptr<Reader> makeTrajectoryCsvReader();
 std::unique_ptr<Reader> makeDeepLabCutReader();
+std::unique_ptr<Reader> makeIdxReader();
 
 } // namespace embedscope::plugins

@@ -14,6 +14,7 @@ void registerBuiltinReaders() {
         registry.add(makeEmbedscopeH5Reader());
         registry.add(makeTrajectoryCsvReader());
         registry.add(makeDeepLabCutReader());
+        registry.add(makeIdxReader());
     });
 }
 

@@ -10,5 +10,6 @@ std::unique_ptr<Reader> makeEmbedscopeH5Reader();
 std::unique_ptr<Reader> makeTrajectoryCsvReader();
 std::unique_ptr<Reader> makeDeepLabCutReader();
 std::unique_ptr<Reader> makeIdxReader();
+std::unique_ptr<Reader> makeImageFolderReader();
 
 } // namespace embedscope::plugins

@@ -15,6 +15,7 @@ void registerBuiltinReaders() {
         registry.add(makeTrajectoryCsvReader());
         registry.add(makeDeepLabCutReader());
         registry.add(makeIdxReader());
+        registry.add(makeImageFolderReader());
     });
 }
 

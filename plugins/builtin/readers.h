@@ -11,5 +11,6 @@ std::unique_ptr<Reader> makeTrajectoryCsvReader();
 std::unique_ptr<Reader> makeDeepLabCutReader();
 std::unique_ptr<Reader> makeIdxReader();
 std::unique_ptr<Reader> makeImageFolderReader();
+std::unique_ptr<Reader> makeSignalReader();
 
 } // namespace embedscope::plugins

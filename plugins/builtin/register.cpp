@@ -16,6 +16,7 @@ void registerBuiltinReaders() {
         registry.add(makeDeepLabCutReader());
         registry.add(makeIdxReader());
         registry.add(makeImageFolderReader());
+        registry.add(makeSignalReader());
     });
 }
 

@@ -12,5 +12,6 @@ std::unique_ptr<Reader> makeDeepLabCutReader();
 std::unique_ptr<Reader> makeIdxReader();
 std::unique_ptr<Reader> makeImageFolderReader();
 std::unique_ptr<Reader> makeSignalReader();
+std::unique_ptr<Reader> makeDetectorEventReader();
 
 } // namespace embedscope::plugins

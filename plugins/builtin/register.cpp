@@ -17,6 +17,7 @@ void registerBuiltinReaders() {
         registry.add(makeIdxReader());
         registry.add(makeImageFolderReader());
         registry.add(makeSignalReader());
+        registry.add(makeDetectorEventReader());
     });
 }
 

@@ -2,8 +2,12 @@
 // The seed 000 §3.4 metrics of an embedding table (z_* or pc_* + Metadata_* columns, as
 // `embed` writes it): PCA to K = 10 fitted on train+val (§3.4.7), then WSS-TSS, group-average
 // WSS-TSS, %PNN@3, DR, Davies-Bouldin and, with indication labels, the classifier micro-F1.
+// --classify COL / --kmeans K add the seed 002 §4 evaluation: logistic regression (70/30 split
+// and few-label protocol, mean ± SE) and k-means with the adjusted Rand index.
 #include "cli_common.h"
 
+#include "embedscope/engine/classification.h"
+#include "embedscope/engine/clustering.h"
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/metrics.h"
 #include "embedscope/engine/table.h"
@@ -11,6 +15,7 @@
 #include <charconv>
 #include <cmath>
 #include <iomanip>
+#include <map>
 #include <sstream>
 
 namespace embedscope::cli {
@@ -24,6 +29,10 @@ struct EvaluateOptions {
     std::string split;
     int pca = 10;
     uint64_t seed = 1;
+    std::string classify; ///< --classify COLUMN (Metadata_ prefix optional)
+    int kmeans = 0;       ///< --kmeans K; 0 = none
+    int repeats = 10;     ///< few-label repeats (seed 002 §4: N = 10)
+    double labelFraction = 0.15;
 };
 
 std::vector<std::string> splitList(const std::string& text) {
@@ -129,37 +138,18 @@ std::vector<T> pick(const std::vector<T>& v, const std::vector<std::size_t>& row
     return out;
 }
 
-int runEvaluate(const EvaluateOptions& o) {
-    const EmbeddingTable table = readEmbeddingCsv(o.table);
-    const TableView view(table, o.table);
-    if (table.rows < 2)
-        throw DataError(o.table + ": " + std::to_string(table.rows) + " rows, need at least 2");
+/// The seed 000 §3.4 metrics on the rows `evalRows` (PCA fitted on `fitRows`). Adds its keys to
+/// `result`; `groups` receives each evaluated row's group key (for the ARI without --classify).
+void addSeedMetrics(const EvaluateOptions& o, const EmbeddingTable& table, const TableView& view,
+                    const std::vector<bool>& fitRows, const std::vector<std::size_t>& evalRows,
+                    const std::string& which, nlohmann::json& result, std::ostringstream& human,
+                    std::vector<std::string>& groups) {
     const std::vector<std::size_t> cols = featureColumns(table, o.table);
     Eigen::MatrixXd z(static_cast<Eigen::Index>(table.rows),
                       static_cast<Eigen::Index>(cols.size()));
     for (std::size_t r = 0; r < table.rows; ++r)
         for (std::size_t c = 0; c < cols.size(); ++c)
             z(r, c) = table.features[r * table.featureNames.size() + cols[c]];
-
-    // Rows: PCA on train+val (§3.4.7); evaluate on --split (default: the same rows).
-    const bool hasSplit = view.has("split");
-    std::vector<std::string> split(table.rows, "train");
-    if (hasSplit) {
-        split = view.strings("split");
-        for (std::size_t r = 0; r < table.rows; ++r)
-            if (split[r] != "train" && split[r] != "val" && split[r] != "test")
-                view.fail(r, "Metadata_split '" + split[r] + "' is not train, val or test");
-    }
-    const std::string which = o.split.empty() ? (hasSplit ? "train+val" : "all") : o.split;
-    std::vector<bool> fitRows(table.rows);
-    std::vector<std::size_t> evalRows;
-    for (std::size_t r = 0; r < table.rows; ++r) {
-        fitRows[r] = split[r] != "test";
-        const bool use =
-            which == "all" || which == split[r] || (which == "train+val" && split[r] != "test");
-        if (use)
-            evalRows.push_back(r);
-    }
 
     const bool hasIndication = view.has("indication");
     MetricOptions options;
@@ -207,9 +197,6 @@ int runEvaluate(const EvaluateOptions& o) {
     if (hasIndication)
         all.indication = view.strings("indication");
 
-    if (evalRows.size() < 2)
-        throw DataError(o.table + ": " + std::to_string(evalRows.size()) + " rows in split '" +
-                        which + "', need at least 2");
     MetricLabels labels;
     labels.group = pick(all.group, evalRows);
     labels.substance = pick(all.substance, evalRows);
@@ -244,13 +231,10 @@ int runEvaluate(const EvaluateOptions& o) {
         throw DataError(o.table + " (split '" + which + "'): " + e.what());
     }
 
-    nlohmann::json result = {{"table", o.table},
-                             {"split", which},
-                             {"group_by", groupBy},
-                             {"pca_components", projected.cols()},
-                             {"n_samples", values.nSamples},
-                             {"n_groups", values.nGroups}};
-    std::ostringstream human;
+    result["group_by"] = groupBy;
+    result["pca_components"] = projected.cols();
+    result["n_samples"] = values.nSamples;
+    result["n_groups"] = values.nGroups;
     human << o.table << ": " << values.nSamples << " samples, " << values.nGroups
           << " groups, split " << which << ", PCA " << projected.cols() << "\n";
     for (const auto& [key, value] : values.named()) {
@@ -260,6 +244,197 @@ int runEvaluate(const EvaluateOptions& o) {
             result[key] = nullptr; // e.g. DB = inf when two group centroids coincide
         human << "  " << std::left << std::setw(16) << key << value << "\n";
     }
+    groups = labels.group;
+}
+
+nlohmann::json finiteOrNull(double v) {
+    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); // SE of one repeat
+}
+
+/// --classify (seed 002 §4: logistic regression, few-label protocol) and --kmeans (ARI) on every
+/// numeric non-Metadata column of the rows `evalRows`.
+void addClassification(const EvaluateOptions& o, const EmbeddingTable& table, const TableView& view,
+                       const std::vector<std::size_t>& evalRows,
+                       const std::vector<std::string>& groups, nlohmann::json& result,
+                       std::ostringstream& human) {
+    const std::size_t d = table.featureNames.size();
+    if (d == 0)
+        throw DataError(o.table + ": no numeric feature columns");
+    const std::size_t n = evalRows.size();
+    std::vector<double> x;
+    x.reserve(n * d);
+    for (std::size_t r : evalRows)
+        x.insert(x.end(), table.features.begin() + static_cast<std::ptrdiff_t>(r * d),
+                 table.features.begin() + static_cast<std::ptrdiff_t>((r + 1) * d));
+    result["n_samples"] = n;
+    result["n_features"] = d;
+
+    // Class labels: blank cells are unlabelled (-1); classes in sorted order.
+    std::vector<int> y;
+    std::vector<std::string> names;
+    std::string column;
+    if (!o.classify.empty()) {
+        const std::vector<std::string> parsed = splitList(o.classify);
+        if (parsed.size() != 1)
+            throw ConfigError("--classify takes one column, got '" + o.classify + "'");
+        column = parsed[0];
+        std::vector<std::string> text = pick(view.strings(column), evalRows);
+        std::map<std::string, int> index;
+        for (std::string& t : text) {
+            t.erase(0, t.find_first_not_of(" \t"));
+            t.erase(t.find_last_not_of(" \t") + 1);
+            if (!t.empty())
+                index.emplace(t, 0);
+        }
+        for (auto& [name, i] : index) {
+            i = static_cast<int>(names.size());
+            names.push_back(name);
+        }
+        for (const std::string& t : text)
+            y.push_back(t.empty() ? -1 : index.at(t));
+        const std::string where = o.table + " (Metadata_" + column + "): ";
+        try {
+            // One stratified 70/30 split of all labelled rows, then the few-label protocol.
+            const FewLabelResult all =
+                fewLabelEvaluation(x, n, d, y, names, 1.0, 0.7, 1, o.seed, 1.0);
+            const FewLabelResult few =
+                fewLabelEvaluation(x, n, d, y, names, o.labelFraction, 0.7, o.repeats, o.seed, 1.0,
+                                   cliJobContext(o.common));
+            const ClassificationReport& r = all.runs[0].report;
+            result["classify"] = "Metadata_" + column;
+            result["logreg_accuracy"] = r.accuracy;
+            result["logreg_f1_macro"] = r.f1Macro;
+            result["logreg_f1_micro"] = r.f1Micro;
+            result["logreg_train_rows"] = all.runs[0].trainRows.size();
+            result["logreg_test_rows"] = all.runs[0].testRows.size();
+            nlohmann::json perClass = nlohmann::json::object();
+            for (const ClassReport& c : r.perClass)
+                perClass[c.label] = {{"precision", c.precision},
+                                     {"recall", c.recall},
+                                     {"f1", c.f1},
+                                     {"support", c.support}};
+            result["per_class"] = perClass;
+            nlohmann::json f = {{"fraction", few.fraction},
+                                {"train_fraction", few.trainFraction},
+                                {"repeats", few.repeats},
+                                {"accuracy_mean", few.accuracy.mean},
+                                {"accuracy_se", finiteOrNull(few.accuracy.se)},
+                                {"f1_macro_mean", few.f1Macro.mean},
+                                {"f1_macro_se", finiteOrNull(few.f1Macro.se)},
+                                {"f1_micro_mean", few.f1Micro.mean},
+                                {"f1_micro_se", finiteOrNull(few.f1Micro.se)}};
+            nlohmann::json fewClass = nlohmann::json::object();
+            for (const ClassSpread& c : few.perClass)
+                fewClass[c.label] = {{"precision_mean", c.precision.mean},
+                                     {"precision_se", finiteOrNull(c.precision.se)},
+                                     {"recall_mean", c.recall.mean},
+                                     {"recall_se", finiteOrNull(c.recall.se)},
+                                     {"f1_mean", c.f1.mean},
+                                     {"f1_se", finiteOrNull(c.f1.se)},
+                                     {"support_mean", c.support}};
+            f["per_class"] = fewClass;
+            result["few_label"] = f;
+            human << "  logistic regression on Metadata_" << column << " (70/30 of "
+                  << all.runs[0].trainRows.size() + all.runs[0].testRows.size()
+                  << " labelled rows): accuracy " << r.accuracy << ", F1 macro " << r.f1Macro
+                  << ", F1 micro " << r.f1Micro << "\n";
+            for (const ClassReport& c : r.perClass)
+                human << "    " << std::left << std::setw(14) << c.label << "P " << c.precision
+                      << "  R " << c.recall << "  F1 " << c.f1 << "  n " << c.support << "\n";
+            human << "  few-label (" << few.fraction * 100 << " % labelled, " << few.repeats
+                  << " repeats): accuracy " << few.accuracy.mean << " ± " << few.accuracy.se
+                  << ", F1 macro " << few.f1Macro.mean << " ± " << few.f1Macro.se << "\n";
+        } catch (const DataError& e) {
+            throw DataError(where + e.what());
+        } catch (const ConfigError& e) {
+            throw ConfigError(where + e.what());
+        }
+    }
+
+    if (o.kmeans > 0) {
+        KMeansOptions k;
+        k.k = o.kmeans;
+        k.seed = o.seed;
+        KMeansResult km;
+        try {
+            km = kmeans(x, n, d, k);
+        } catch (const ConfigError& e) { // k > rows
+            throw ConfigError(o.table + ": --kmeans " + std::to_string(o.kmeans) + ": " + e.what());
+        } catch (const DataError& e) { // fewer distinct points than k
+            throw DataError(o.table + ": --kmeans " + std::to_string(o.kmeans) + ": " + e.what());
+        }
+        result["kmeans_k"] = o.kmeans;
+        result["kmeans_inertia"] = km.inertia;
+        human << "  k-means k = " << o.kmeans << ": inertia " << km.inertia;
+        // ARI against --classify's labels (labelled rows only), else against the groups.
+        std::vector<int> truth, found;
+        std::string reference;
+        if (!y.empty()) {
+            reference = "Metadata_" + column;
+            for (std::size_t i = 0; i < n; ++i)
+                if (y[i] >= 0) {
+                    truth.push_back(y[i]);
+                    found.push_back(km.labels[i]);
+                }
+        } else if (!groups.empty()) {
+            reference = "group";
+            int count = 0;
+            truth = groupIndices(groups, &count);
+            found = km.labels;
+        }
+        if (!truth.empty()) {
+            result["ari"] = adjustedRandIndex(truth, found);
+            result["nmi"] = normalizedMutualInformation(truth, found);
+            result["ari_reference"] = reference;
+            human << ", ARI " << result["ari"].get<double>() << " vs " << reference;
+        }
+        human << "\n";
+    }
+}
+
+int runEvaluate(const EvaluateOptions& o) {
+    const EmbeddingTable table = readEmbeddingCsv(o.table);
+    const TableView view(table, o.table);
+    if (table.rows < 2)
+        throw DataError(o.table + ": " + std::to_string(table.rows) + " rows, need at least 2");
+
+    // Rows: PCA on train+val (§3.4.7); evaluate on --split (default: the same rows).
+    const bool hasSplit = view.has("split");
+    std::vector<std::string> split(table.rows, "train");
+    if (hasSplit) {
+        split = view.strings("split");
+        for (std::size_t r = 0; r < table.rows; ++r)
+            if (split[r] != "train" && split[r] != "val" && split[r] != "test")
+                view.fail(r, "Metadata_split '" + split[r] + "' is not train, val or test");
+    }
+    const std::string which = o.split.empty() ? (hasSplit ? "train+val" : "all") : o.split;
+    std::vector<bool> fitRows(table.rows);
+    std::vector<std::size_t> evalRows;
+    for (std::size_t r = 0; r < table.rows; ++r) {
+        fitRows[r] = split[r] != "test";
+        const bool use =
+            which == "all" || which == split[r] || (which == "train+val" && split[r] != "test");
+        if (use)
+            evalRows.push_back(r);
+    }
+    if (evalRows.size() < 2)
+        throw DataError(o.table + ": " + std::to_string(evalRows.size()) + " rows in split '" +
+                        which + "', need at least 2");
+
+    // With --classify / --kmeans the seed 000 metrics run only where the table can have them
+    // (asked for, or the default substance/dose grouping present).
+    const bool extra = !o.classify.empty() || o.kmeans > 0;
+    const bool seedMetrics = !extra || !o.metrics.empty() || !o.groupBy.empty() ||
+                             (view.has("substance") && view.has("dose"));
+    nlohmann::json result = {{"table", o.table}, {"split", which}};
+    std::ostringstream human;
+    std::vector<std::string> groups;
+    if (seedMetrics)
+        addSeedMetrics(o, table, view, fitRows, evalRows, which, result, human, groups);
+    else
+        human << o.table << ": " << evalRows.size() << " samples, split " << which << "\n";
+    if (extra)
+        addClassification(o, table, view, evalRows, groups, result, human);
     printResult(o.common, result, human.str());
     return 0;
 }
@@ -269,7 +444,8 @@ int runEvaluate(const EvaluateOptions& o) {
 void addEvaluateCommand(CLI::App& app) {
     auto options = std::make_shared<EvaluateOptions>();
     auto* cmd = app.add_subcommand(
-        "evaluate", "Seed 000 §3.4 metrics of an embedding table (WSS-TSS, %PNN, DR, DB, F1)");
+        "evaluate", "Seed 000 §3.4 metrics of an embedding table (WSS-TSS, %PNN, DR, DB, F1); "
+                    "seed 002 §4 logistic regression and k-means");
     cmd->add_option("--table", options->table,
                     "CSV with z_* (or pc_*) and Metadata_substance, Metadata_dose (0 = control) "
                     "[, Metadata_secondary_substance, Metadata_secondary_dose, "
@@ -287,7 +463,21 @@ void addEvaluateCommand(CLI::App& app) {
         ->check(CLI::IsMember({"all", "train", "val", "test", "train+val"}));
     cmd->add_option("--pca", options->pca, "Principal components kept (seed: 10)")
         ->check(CLI::Range(1, 1000));
-    cmd->add_option("--seed", options->seed, "Seed of the classifier's split and weights");
+    cmd->add_option("--classify", options->classify,
+                    "Metadata column of class labels (blank = unlabelled): multinomial logistic "
+                    "regression (L2, C = 1) on all numeric non-Metadata columns, on a 70/30 "
+                    "split of the labelled rows and with the seed 002 few-label protocol");
+    cmd->add_option("--kmeans", options->kmeans,
+                    "K-means with K clusters (k-means++, 10 restarts) and its adjusted Rand index "
+                    "against --classify's labels (else the groups)")
+        ->check(CLI::Range(1, 100000));
+    cmd->add_option("--repeats", options->repeats, "Repeats of the few-label protocol")
+        ->check(CLI::Range(1, 10000));
+    cmd->add_option("--label-fraction", options->labelFraction,
+                    "Labelled fraction of each class in the few-label protocol (seed 002: 0.15)")
+        ->check(CLI::Range(1e-9, 1.0));
+    cmd->add_option("--seed", options->seed,
+                    "Seed of the classifiers' splits and weights and of k-means");
     addCommonOptions(cmd, options->common);
     cmd->callback(
         [options] { setExitCode(runCommand("evaluate", [&] { return runEvaluate(*options); })); });

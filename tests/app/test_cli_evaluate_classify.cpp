@@ -3,7 +3,6 @@
 // the test writes; counts per class follow from the protocol's rounding (worked in comments).
 #include <QDir>
 #include <QFile>
-#include <QJsonArray>
 #include <QJsonObject>
 #include <QtTest>
 

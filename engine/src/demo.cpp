@@ -1,15 +1,18 @@
 #include "embedscope/engine/demo.h"
 
+#include "embedscope/engine/detector_events.h"
 #include "embedscope/engine/error.h"
+#include "embedscope/engine/hodgkin_huxley.h"
 #include "embedscope/engine/project.h"
+#include "embedscope/engine/training.h"
 
 #include <filesystem>
 
 namespace embedscope {
 namespace {
 // Bump when the simulator or the demo parameters change, so stale demo files are remade.
-constexpr const char* kDemoTag = "\"demo_version\":4";
-constexpr const char* kDemoDataset = "openfield";
+constexpr const char* kDemoTag = "\"demo_version\":5";
+constexpr const char* kDemoDataset = kDemoOpenFieldDataset;
 } // namespace
 
 OpenFieldParams demoOpenFieldParams() {
@@ -42,7 +45,8 @@ std::string ensureDemoProject(const std::string& directory, const JobContext& ct
             // unreadable or stale: remade below
         }
     }
-    Dataset data = simulateOpenField(demoOpenFieldParams(), ctx);
+    const JobContext openfieldPart(ctx, 0.0, 0.6);
+    Dataset data = simulateOpenField(demoOpenFieldParams(), openfieldPart);
     data.name = kDemoDataset;
     // Tag the attributes so a later version can tell its own demo file.
     std::string attrs = data.attributesJson;
@@ -52,7 +56,34 @@ std::string ensureDemoProject(const std::string& directory, const JobContext& ct
     data.attributesJson = attrs;
     ProjectFile project = ProjectFile::create(path, true);
     project.writeDataset(data);
+
+    HHDatasetParams hh; // the seed's protocol, fewer traces (seed 001 §3.1.2 has 10,000)
+    hh.n = 1000;
+    hh.seed = 2026;
+    Dataset signals = simulateHodgkinHuxleyDataset(hh, JobContext(ctx, 0.6, 0.9));
+    signals.name = kDemoSignalsDataset;
+    project.writeDataset(signals);
+
+    TpcParams tpc; // seed 002 had 4,000 per class at 128 x 128
+    tpc.perClass = 300;
+    tpc.imageSize = 64;
+    tpc.seed = 2026;
+    Dataset events = simulateTpcEvents(tpc, JobContext(ctx, 0.9, 1.0));
+    events.name = kDemoEventsDataset;
+    project.writeDataset(events);
     return path;
+}
+
+std::string addDemoGenerativeRun(const std::string& projectPath, const JobContext& ctx) {
+    ProjectFile project = ProjectFile::open(projectPath);
+    const Dataset signals = project.readDataset(kDemoSignalsDataset);
+    TrainConfig cfg = parseTrainConfig(
+        R"({"model": "vae-mlp", "epochs": 10, "batch_size": 32, "run_name": "hh-vae"})",
+        {"model_params.latent_dim=2"});
+    RunRecord run = train(signals, cfg, ctx);
+    run.name = "hh-vae";
+    ProjectFile::openOrCreate(projectPath).writeRun(run);
+    return run.name;
 }
 
 } // namespace embedscope

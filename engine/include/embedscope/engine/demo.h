@@ -11,8 +11,20 @@ namespace embedscope {
 /// (15,000 steps), 4 cohorts (3 train, 1 val), fixed seed.
 OpenFieldParams demoOpenFieldParams();
 
+/// The demo's data sets: seed-000 trajectories, seed-001 Hodgkin-Huxley traces (1,000 traces
+/// of the seed's protocol), seed-002 detector events (300 proton + 300 carbon, 64 x 64).
+constexpr const char* kDemoOpenFieldDataset = "openfield";
+constexpr const char* kDemoSignalsDataset = "hh";
+constexpr const char* kDemoEventsDataset = "tpc";
+
 /// Returns `directory`/embedscope-demo.h5, simulating and writing it when missing or made by
-/// an older demo version. The project holds the data set "openfield" and no runs at first.
+/// an older demo version. The project holds the three data sets and no runs at first.
 std::string ensureDemoProject(const std::string& directory, const JobContext& ctx = JobContext());
+
+/// The demo's generative run "hh-vae": an MLP-β-VAE (latent 2, β = 1, 10 epochs, about 15 s;
+/// seed 001 §4.2: HH traces reconstruct well even from 2 latent dimensions) on the HH traces,
+/// so the reconstructions view has something to show. Written into `project`; returns its name.
+std::string addDemoGenerativeRun(const std::string& projectPath,
+                                 const JobContext& ctx = JobContext());
 
 } // namespace embedscope

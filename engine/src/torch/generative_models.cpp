@@ -3,6 +3,7 @@
 #include "torch/generative_models.h"
 
 #include "embedscope/engine/error.h"
+#include "torch/draw_model.h"
 
 #include <cmath>
 #include <sstream>
@@ -315,6 +316,11 @@ const std::vector<GenerativeEntry>& entries() {
                     "BatchNorm after every conv, before the activation", 0, 0, 1),
              latentDimParam(3)},
             makeConfigurableConv);
+        add("draw",
+            "DRAW (seed 002 §2.9.4, Gregor et al. 2015): LSTM encoder/decoder drawing the "
+            "canvas in T steps with Gaussian attention of fixed stride δ, no attention or conv "
+            "read/write; images only; the embedding is μ of all steps (T x latent_dim)",
+            drawParams(), makeDraw);
         return out;
     }();
     return list;

@@ -1,20 +1,25 @@
 // The whole slice through the GUI: open the demo, train 2 epochs on the worker thread while
 // the event loop keeps running, then check the loss chart, the saved run and the rendered view.
 #include "embedscope/engine/project.h"
+#include "embedscope/engine/training.h"
 #include "embedscope/plugins/builtin.h"
+#include "embedscope/ui/beta_tradeoff_chart.h"
 #include "embedscope/ui/embedding_view.h"
 #include "embedscope/ui/job_runner.h"
 #include "embedscope/ui/loss_chart.h"
 #include "embedscope/ui/main_window.h"
 #include "embedscope/ui/metrics_chart.h"
 #include "embedscope/ui/project_panel.h"
+#include "embedscope/ui/reconstruction_view.h"
 #include "embedscope/ui/sample_inspector.h"
 #include "embedscope/ui/training_panel.h"
 #include "embedscope/ui/trajectory_inspector.h"
 #include "embedscope/ui/vtk_widget.h"
 
+#include <QComboBox>
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSet>
 #include <QTemporaryDir>
@@ -80,6 +85,124 @@ private Q_SLOTS:
         embedscope::plugins::registerBuiltinReaders();
     }
 
+    void trainingPanelFollowsTheModelKind() {
+        TrainingPanel panel;
+        panel.modelBox()->setCurrentText(QStringLiteral("conv1d-small"));
+        QVERIFY(panel.availableLosses().contains(QStringLiteral("supcon")));
+        QVERIFY(!panel.availableLosses().contains(QStringLiteral("elbo")));
+        // A generative model switches the loss to the ELBO, the only one that fits it.
+        panel.modelBox()->setCurrentText(QStringLiteral("vae-conv"));
+        QCOMPARE(panel.availableLosses(), QStringList{QStringLiteral("elbo")});
+        QCOMPARE(panel.lossBox()->currentText(), QStringLiteral("elbo"));
+        QVERIFY(panel.lossParamEditor(QStringLiteral("beta")) != nullptr);
+        QVERIFY(panel.modelParamEditor(QStringLiteral("kernels")) == nullptr);
+        // Kernel lists belong to the configurable ae-conv only.
+        panel.modelBox()->setCurrentText(QStringLiteral("ae-conv"));
+        auto* kernels = qobject_cast<QLineEdit*>(panel.modelParamEditor(QStringLiteral("kernels")));
+        QVERIFY(kernels != nullptr);
+        QVERIFY(panel.validate());
+        kernels->setText(QStringLiteral("11,x,3"));
+        QString error;
+        QVERIFY(!panel.validate(&error));
+        QVERIFY2(error.contains(QStringLiteral("kernels")), qPrintable(error));
+        QCOMPARE(panel.statusText(), error);
+        kernels->setText(QStringLiteral("5,3"));
+        QVERIFY2(panel.validate(&error), qPrintable(error));
+        QCOMPARE(panel.config().modelChoices.at("kernels"), std::string("5,3"));
+        // Back to an encoder: a contrastive loss again.
+        panel.modelBox()->setCurrentText(QStringLiteral("conv1d-small"));
+        QVERIFY(panel.lossBox()->currentText() != QStringLiteral("elbo"));
+        QVERIFY(panel.validate());
+    }
+
+    void trainingPanelRoundTripsThroughTheParser() {
+        const embedscope::TrainConfig original = embedscope::parseTrainConfig(
+            R"({"model": "ae-conv", "epochs": 7, "optimizer": "adamw", "schedule": "step",
+                "schedule_params": {"step_epochs": 2, "gamma": 0.5}, "clip_norm": 2.5,
+                "learning_rate": 0.002, "weight_decay": 0.01, "seed": 9})",
+            {"model_params.kernels=7,5", "loss_params.beta=2", "loss_params.latent=mmd"});
+        TrainingPanel panel;
+        panel.setConfig(original);
+        const embedscope::TrainConfig shown = panel.config();
+        QCOMPARE(shown.optimizer.name, std::string("adamw"));
+        QCOMPARE(shown.schedule.name, std::string("step"));
+        QCOMPARE(shown.clipNorm, 2.5);
+        QCOMPARE(shown.lossParams.at("beta"), 2.0);
+        QCOMPARE(shown.modelChoices.at("kernels"), std::string("7,5"));
+        const std::string again =
+            embedscope::toJson(embedscope::parseTrainConfig(embedscope::toJson(shown), {}));
+        QCOMPARE(again, embedscope::toJson(original));
+        // "default" choices and a zero rate resolve to the generative defaults.
+        TrainingPanel fresh;
+        fresh.modelBox()->setCurrentText(QStringLiteral("vae-conv"));
+        const auto resolved = embedscope::parseTrainConfig(embedscope::toJson(fresh.config()), {});
+        QCOMPARE(resolved.loss, std::string("elbo"));
+        QCOMPARE(resolved.optimizer.name, std::string("nadamw"));
+        QCOMPARE(resolved.schedule.name, std::string("cosine"));
+        QCOMPARE(resolved.learningRate, 1e-3);
+    }
+
+    void generativeRunShowsReconstructionsAndBetaTradeoff() {
+        // A project with an 8x8 image data set and two vae-conv runs of β 0.5 and 4.
+        embedscope::Dataset data;
+        data.name = "halves";
+        data.kind = embedscope::DataKind::Image;
+        data.sampleShape = {1, 8, 8};
+        std::vector<std::string> splits, labels;
+        for (int i = 0; i < 60; ++i) {
+            for (int y = 0; y < 8; ++y)
+                for (int x = 0; x < 8; ++x)
+                    data.values.push_back(((x >= 4) == (i % 2 == 1) ? 0.8f : 0.0f) +
+                                          0.01f * float((i * 7 + x * 3 + y) % 10));
+            splits.push_back(i % 10 == 0 ? "val" : i % 10 == 1 ? "test" : "train");
+            labels.push_back(i % 2 ? "right" : "left");
+        }
+        data.metadata.addStrings("label", labels);
+        data.metadata.addStrings(embedscope::Dataset::kSplitColumn, splits);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("generative.h5");
+        auto project = embedscope::ProjectFile::create(path.toStdString());
+        project.writeDataset(data);
+        for (const char* beta : {"0.5", "4"}) {
+            auto run = embedscope::train(
+                data,
+                embedscope::parseTrainConfig(
+                    R"({"model": "vae-conv", "epochs": 2})",
+                    {"model_params.latent_dim=2", std::string("loss_params.beta=") + beta}),
+                embedscope::JobContext());
+            run.name = std::string("vae-conv-beta-") + beta;
+            run.datasetName = data.name;
+            project.writeRun(run);
+        }
+
+        MainWindow window;
+        window.setQuietErrors(true);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY2(window.openProject(path), qPrintable(window.lastError()));
+        QCOMPARE(window.currentRun(), QStringLiteral("vae-conv-beta-4"));
+        ReconstructionView* view = window.reconstructionView();
+        QVERIFY2(view->hasModel(), qPrintable(view->message()));
+        QCOMPARE(view->pairCount(), 8);
+        // The 6 test rows (1, 11, ..., 51), then val rows fill up to 8.
+        QCOMPARE(view->shownRows().front(), std::size_t(1));
+        QCOMPARE(view->shownRows()[5], std::size_t(51));
+        QCOMPARE(view->shownRows()[6], std::size_t(0));
+        QCOMPARE(window.lossChart()->termSeriesCount(), 4);
+        QCOMPARE(window.betaChart()->pointCount(), 2);
+        QCOMPARE(window.betaChart()->points().front().run, QStringLiteral("vae-conv-beta-0.5"));
+        // Picking a point in the embedding makes it the current sample.
+        Q_EMIT window.embeddingView()->pointPicked(6);
+        QCOMPARE(view->currentSample(), 6);
+        QCOMPARE(view->shownRows().front(), std::size_t(6));
+        for (QDockWidget* d : window.findChildren<QDockWidget*>())
+            if (d->widget() == view)
+                d->raise();
+        QTest::qWait(200);
+        window.grabWindow().save(
+            QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR "/main_window_reconstructions.png"));
+    }
+
     void demoTrainTwoEpochsAndShow() {
         MainWindow window;
         window.setQuietErrors(true);
@@ -91,8 +214,10 @@ private Q_SLOTS:
         QVERIFY2(opened.wait(60000), qPrintable(window.lastError()));
         QTRY_VERIFY_WITH_TIMEOUT(!window.jobRunner()->isRunning(), 10000);
         QVERIFY(window.projectPath().endsWith("embedscope-demo.h5"));
-        // A fresh demo carries the seed's two references: untrained encoder and manual features.
-        QCOMPARE(window.projectPanel()->runCount(), 2);
+        // A fresh demo carries the seed's two references (untrained encoder and manual features)
+        // on the open field and the HH β-VAE "hh-vae".
+        QCOMPARE(window.projectPanel()->runCount(), 3);
+        QCOMPARE(window.currentRun().left(9), QStringLiteral("untrained"));
         QCOMPARE(window.metricsChart()->referenceCount(), 2);
 
         window.trainingPanel()->setEpochs(2);
@@ -125,7 +250,7 @@ private Q_SLOTS:
         QVERIFY2(maxStall < 50, qPrintable(QString("event loop stalled %1 ms").arg(maxStall)));
 
         // The run is saved, listed, and its curves are on the chart.
-        QTRY_COMPARE_WITH_TIMEOUT(window.projectPanel()->runCount(), 3, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.projectPanel()->runCount(), 4, 10000);
         QCOMPARE(window.lossChart()->pointCount(), 2);
         // The metrics panel: one point per epoch and the two reference lines.
         QCOMPARE(window.metricsChart()->currentMetric(), QStringLiteral("wss_tss"));
@@ -163,6 +288,23 @@ private Q_SLOTS:
                  qPrintable(window.trajectoryInspector()->title()));
         Q_EMIT window.embeddingView()->pointPicked(-1);
         QVERIFY(!window.trajectoryInspector()->hasTrajectory());
+        // The contrastive run has no decoder: the reconstructions dock says so.
+        QVERIFY2(window.reconstructionView()->message().contains(QStringLiteral("no decoder")),
+                 qPrintable(window.reconstructionView()->message()));
+
+        // The demo's HH β-VAE is shown on its own data set, with its reconstructions.
+        window.projectPanel()->selectRun(QStringLiteral("hh-vae"));
+        QCOMPARE(window.currentRun(), QStringLiteral("hh-vae"));
+        QVERIFY2(window.reconstructionView()->hasModel(),
+                 qPrintable(window.reconstructionView()->message()));
+        QCOMPARE(window.reconstructionView()->pairCount(), 8);
+        QCOMPARE(window.lossChart()->termSeriesCount(), 4);
+        for (QDockWidget* d : window.findChildren<QDockWidget*>())
+            if (d->widget() == window.reconstructionView())
+                d->raise();
+        QTest::qWait(300);
+        window.grabWindow().save(
+            QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR "/main_window_demo_reconstructions.png"));
     }
 
     void closingDuringTrainingCancelsCleanly() {

@@ -1,15 +1,19 @@
 #include "embedscope/ui/main_window.h"
 
 #include "embedscope/engine/error.h"
+#include "embedscope/engine/generative.h"
 #include "embedscope/engine/pca.h"
 #include "embedscope/engine/project.h"
 #include "embedscope/engine/reference_runs.h"
 #include "embedscope/engine/run_metrics.h"
+#include "embedscope/engine/training.h"
+#include "embedscope/ui/beta_tradeoff_chart.h"
 #include "embedscope/ui/embedding_view.h"
 #include "embedscope/ui/job_runner.h"
 #include "embedscope/ui/loss_chart.h"
 #include "embedscope/ui/metrics_chart.h"
 #include "embedscope/ui/project_panel.h"
+#include "embedscope/ui/reconstruction_view.h"
 #include "embedscope/ui/sample_inspector.h"
 #include "embedscope/ui/training_panel.h"
 #include "embedscope/ui/trajectory_inspector.h"
@@ -55,6 +59,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     metricsChart_ = new MetricsChart;
     inspector_ = new SampleInspector;
     trajectory_ = new TrajectoryInspector;
+    reconstructions_ = new ReconstructionView;
+    betaChart_ = new BetaTradeoffChart;
     console_ = new QPlainTextEdit;
     console_->setReadOnly(true);
     console_->setMaximumBlockCount(2000);
@@ -64,10 +70,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     dock(this, tr("Training"), training_, Qt::RightDockWidgetArea);
     auto* lossDock = dock(this, tr("Loss"), lossChart_, Qt::BottomDockWidgetArea);
     auto* metricsDock = dock(this, tr("Metrics"), metricsChart_, Qt::BottomDockWidgetArea);
+    auto* reconstructionsDock =
+        dock(this, tr("Reconstructions"), reconstructions_, Qt::BottomDockWidgetArea);
+    auto* betaDock = dock(this, tr("β trade-off"), betaChart_, Qt::BottomDockWidgetArea);
+    betaDock->setObjectName(QStringLiteral("beta-tradeoff"));
     auto* logDock = dock(this, tr("Log"), console_, Qt::BottomDockWidgetArea);
     trajectoryDock_ = dock(this, tr("Trajectory"), trajectory_, Qt::BottomDockWidgetArea);
     tabifyDockWidget(lossDock, metricsDock);
-    tabifyDockWidget(metricsDock, trajectoryDock_);
+    tabifyDockWidget(metricsDock, reconstructionsDock);
+    tabifyDockWidget(reconstructionsDock, betaDock);
+    tabifyDockWidget(betaDock, trajectoryDock_);
     tabifyDockWidget(trajectoryDock_, logDock);
     lossDock->raise();
     buildMenus();
@@ -161,28 +173,13 @@ bool MainWindow::openProject(const QString& path) {
         const auto datasets = project.datasetNames();
         if (datasets.empty())
             throw DataError(path.toStdString() + ": the project holds no data set to train on");
-        const Dataset header = project.readDatasetHeader(datasets.front());
+        // Read before anything changes, so that a bad file keeps the current project.
+        (void)project.readDatasetHeader(datasets.front());
         projectPath_ = path;
-        datasetName_ = QString::fromStdString(datasets.front());
-        datasetHeader_ = header;
-        metadata_ = header.metadata;
         trajectory_->clear();
         currentRun_.clear();
-        projection_.resize(0, 0);
-        QStringList columns;
-        for (const auto& c : metadata_.columns())
-            columns << QString::fromStdString(c.name);
-        colorColumn_ = columns.contains(QStringLiteral("substance")) ? QStringLiteral("substance")
-                       : columns.contains(QStringLiteral("group"))   ? QStringLiteral("group")
-                       : columns.isEmpty()                           ? QString()
-                                                                     : columns.front();
-        embeddingView_->setColorColumns(columns, colorColumn_);
-        embeddingView_->clear();
-        lossChart_->clear();
-        metricsChart_->clear();
-        inspector_->showSample(metadata_, -1);
+        useDataset(datasets.front());
         refreshProject();
-        refreshReferences();
         setWindowTitle(QStringLiteral("embedscope — %1").arg(QFileInfo(path).fileName()));
         log(tr("opened %1: data set '%2', %3 samples")
                 .arg(path, datasetName_)
@@ -198,6 +195,30 @@ bool MainWindow::openProject(const QString& path) {
         showError(tr("Cannot open project"), QString::fromStdString(e.what()));
         return false;
     }
+}
+
+void MainWindow::useDataset(const std::string& name) {
+    const Dataset header = ProjectFile::open(projectPath_.toStdString()).readDatasetHeader(name);
+    datasetName_ = QString::fromStdString(name);
+    datasetHeader_ = header;
+    metadata_ = header.metadata;
+    projection_.resize(0, 0);
+    QStringList columns;
+    for (const auto& c : metadata_.columns())
+        columns << QString::fromStdString(c.name);
+    colorColumn_ = columns.contains(QStringLiteral("substance")) ? QStringLiteral("substance")
+                   : columns.contains(QStringLiteral("group"))   ? QStringLiteral("group")
+                   : columns.contains(QStringLiteral("label"))   ? QStringLiteral("label")
+                   : columns.isEmpty()                           ? QString()
+                                                                 : columns.front();
+    embeddingView_->setColorColumns(columns, colorColumn_);
+    embeddingView_->clear();
+    lossChart_->clear();
+    metricsChart_->clear();
+    reconstructions_->clear();
+    betaChart_->clear();
+    inspector_->showSample(metadata_, -1);
+    refreshReferences();
 }
 
 void MainWindow::refreshProject() {
@@ -243,6 +264,12 @@ void MainWindow::showRun(const QString& name) {
     try {
         ProjectFile project = ProjectFile::open(projectPath_.toStdString());
         const RunRecord run = project.readRun(name.toStdString());
+        // A run is shown on its own data set (a project may hold several, like the demo).
+        if (!run.datasetName.empty() && run.datasetName != datasetName_.toStdString() &&
+            project.hasDataset(run.datasetName)) {
+            useDataset(run.datasetName);
+            log(tr("data set '%1' (of run %2)").arg(datasetName_, name));
+        }
         if (run.embeddingRows != metadata_.rowCount())
             throw DataError(name.toStdString() + ": embedding rows (" +
                             std::to_string(run.embeddingRows) + ") differ from the data set (" +
@@ -255,9 +282,10 @@ void MainWindow::showRun(const QString& name) {
         projection_ = pca.transform(z);
         explained_ = pca.explainedVarianceRatio;
         currentRun_ = name;
-        lossChart_->setCurves(run.trainLoss, run.valLoss, run.bestEpoch);
+        lossChart_->setCurves(run.trainLoss, run.valLoss, run.bestEpoch, run.curves);
         metricsChart_->setRun(name, parseRunMetrics(run.metricsJson), run.bestEpoch);
         showProjection();
+        showGenerative(run);
         log(tr("run %1: %2 samples, embedding dimension %3")
                 .arg(name)
                 .arg(run.embeddingRows)
@@ -308,8 +336,56 @@ void MainWindow::recolor(const QString& column) {
     embeddingView_->setCategories(categoriesOf(column), column);
 }
 
+void MainWindow::showGenerative(const RunRecord& run) {
+    const QString name = QString::fromStdString(run.name);
+    if (!isGenerativeRun(run)) {
+        reconstructions_->setRun(run, datasetHeader_);
+        betaChart_->clear(tr("Run %1 is a contrastive encoder: the β trade-off is for generative "
+                             "runs (vae-mlp, vae-dnn, vae-conv, ae-conv).")
+                              .arg(name));
+        return;
+    }
+    try {
+        const ProjectFile project = ProjectFile::open(projectPath_.toStdString());
+        const std::string dataName = !run.datasetName.empty() && project.hasDataset(run.datasetName)
+                                         ? run.datasetName
+                                         : datasetName_.toStdString();
+        const Dataset header = dataName == datasetName_.toStdString()
+                                   ? datasetHeader_
+                                   : project.readDatasetHeader(dataName);
+        const std::string path = projectPath_.toStdString();
+        // Only the shown samples are read from the file (a data set can be large).
+        reconstructions_->setRun(run, header, [path, dataName](std::size_t row) {
+            return ProjectFile::open(path).readSample(dataName, row);
+        });
+        if (reconstructions_->hasModel())
+            log(tr("run %1: model loaded in %2 ms, 8 reconstructions in %3 ms")
+                    .arg(name)
+                    .arg(reconstructions_->loadMs(), 0, 'f', 1)
+                    .arg(reconstructions_->reconstructMs(), 0, 'f', 1));
+
+        std::vector<RunRecord> runs;
+        for (const auto& other : project.runNames())
+            runs.push_back(project.readRun(other, ProjectFile::RunContent::Summary));
+        const TrainConfig config = parseTrainConfig(run.configJson, {}, run.name);
+        const auto latent = config.modelParams.find("latent_dim");
+        const QString context =
+            tr("%1, latent %2, on '%3'")
+                .arg(QString::fromStdString(config.model))
+                .arg(latent == config.modelParams.end() ? 0 : int(latent->second))
+                .arg(QString::fromStdString(dataName));
+        betaChart_->setPoints(betaTradeoffPoints(run, runs), context);
+    } catch (const std::exception& e) {
+        reconstructions_->clear(QString::fromStdString(e.what()));
+        betaChart_->clear(QString::fromStdString(e.what()));
+        log(tr("run %1: %2").arg(name, QString::fromStdString(e.what())));
+    }
+}
+
 void MainWindow::onPointPicked(int index) {
     inspector_->showSample(metadata_, index);
+    if (reconstructions_->hasModel())
+        reconstructions_->setCurrentSample(index);
     if (index < 0 || datasetHeader_.kind != DataKind::Trajectory ||
         datasetHeader_.sampleShape.size() != 2) {
         trajectory_->clear();

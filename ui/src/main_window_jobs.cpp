@@ -41,14 +41,21 @@ void MainWindow::openDemo() {
     const QString dir = demoDirectory();
     const TrainConfig base = configForWorker(training_);
     const bool started = runner_->start(tr("Demo project"), [this, dir, base](JobContext& ctx) {
-        const JobContext making(ctx, 0.0, 0.8);
+        const JobContext making(ctx, 0.0, 0.6);
         const std::string path = ensureDemoProject(dir.toStdString(), making);
-        // A fresh demo gets the seed's two references (untrained and hand-made features), so
-        // the metrics panel compares the first training with them.
+        // A fresh demo gets the seed's two references (untrained and hand-made features) on
+        // the open field, so the metrics panel compares the first training with them, and the
+        // HH β-VAE so that the reconstructions view has a generative run to show.
         ProjectFile project = ProjectFile::open(path);
         if (project.runNames().empty()) {
-            const JobContext references(ctx, 0.8, 1.0);
-            embedscope::addReferenceRuns(project, project.datasetNames().front(), base, references);
+            const JobContext references(ctx, 0.6, 0.75);
+            embedscope::addReferenceRuns(project,
+                                         project.hasDataset(kDemoOpenFieldDataset)
+                                             ? std::string(kDemoOpenFieldDataset)
+                                             : project.datasetNames().front(),
+                                         base, references);
+            if (project.hasDataset(kDemoSignalsDataset))
+                addDemoGenerativeRun(path, JobContext(ctx, 0.75, 1.0));
         }
         runner_->postToGui([this, path] { openProject(QString::fromStdString(path)); });
     });
@@ -91,6 +98,11 @@ void MainWindow::startTraining() {
         training_->setStatus(tr("Wait for \"%1\" to finish first.").arg(runner_->title()));
         return;
     }
+    QString invalid;
+    if (!training_->validate(&invalid)) {
+        showError(tr("Training"), invalid);
+        return;
+    }
     TrainConfig config = configForWorker(training_);
     const std::string path = projectPath_.toStdString();
     const std::string datasetName = datasetName_.toStdString();
@@ -108,7 +120,7 @@ void MainWindow::startTraining() {
         TrainCallbacks callbacks;
         callbacks.onEpoch = [this](const EpochReport& r) {
             runner_->postToGui([this, r] {
-                lossChart_->addEpoch(r.epoch, r.trainLoss, r.valLoss);
+                lossChart_->addEpoch(r.epoch, r.trainLoss, r.valLoss, r.curves);
                 metricsChart_->addEpoch(r.epoch, r.metrics);
                 log(QStringLiteral("epoch %1/%2: train %3, val %4%5")
                         .arg(r.epoch + 1)

@@ -14,11 +14,13 @@ class QPlainTextEdit;
 
 namespace embedscope::ui {
 
+class BetaTradeoffChart;
 class EmbeddingView;
 class JobRunner;
 class LossChart;
 class MetricsChart;
 class ProjectPanel;
+class ReconstructionView;
 class SampleInspector;
 class TrainingPanel;
 class TrajectoryInspector;
@@ -53,6 +55,8 @@ public:
     EmbeddingView* embeddingView() const { return embeddingView_; }
     SampleInspector* sampleInspector() const { return inspector_; }
     TrajectoryInspector* trajectoryInspector() const { return trajectory_; }
+    ReconstructionView* reconstructionView() const { return reconstructions_; }
+    BetaTradeoffChart* betaChart() const { return betaChart_; }
     JobRunner* jobRunner() const { return runner_; }
     QString currentRun() const { return currentRun_; }
     /// Error dialogs are replaced by log lines (tests).
@@ -73,6 +77,9 @@ protected:
 
 private:
     void buildMenus();
+    /// Makes data set `name` of the open project the window's (metadata, colours, references):
+    /// runs are shown, picked and trained on their own data set. Throws on a read error.
+    void useDataset(const std::string& name);
     void refreshProject();
     /// Reads the newest untrained / manual / combined runs for the metrics panel's lines.
     void refreshReferences();
@@ -80,6 +87,8 @@ private:
     void showProjection();
     std::vector<std::string> categoriesOf(const QString& column) const;
     void onPointPicked(int index);
+    /// The reconstructions and β trade-off of `run` (generative runs; a message otherwise).
+    void showGenerative(const RunRecord& run);
     void showError(const QString& title, const QString& message);
     void log(const QString& line);
 
@@ -92,6 +101,8 @@ private:
     SampleInspector* inspector_ = nullptr;
     TrajectoryInspector* trajectory_ = nullptr;
     QDockWidget* trajectoryDock_ = nullptr;
+    ReconstructionView* reconstructions_ = nullptr;
+    BetaTradeoffChart* betaChart_ = nullptr;
     QPlainTextEdit* console_ = nullptr;
 
     QString projectPath_;

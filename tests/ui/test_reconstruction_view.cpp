@@ -221,6 +221,31 @@ private Q_SLOTS:
         QVERIFY2(greys.size() > 40, qPrintable(QString::number(greys.size())));
     }
 
+    void drawRunShowsTheCanvasSteps() {
+        const RunRecord run =
+            train(data_,
+                  parseTrainConfig(R"({"model": "draw", "epochs": 1, "batch_size": 8})",
+                                   {"model_params.hidden=16", "model_params.steps=3",
+                                    "model_params.latent_dim=2"}),
+                  JobContext());
+        ReconstructionView view;
+        view.setRun(run, data_);
+        QVERIFY2(view.hasModel(), qPrintable(view.message()));
+        QCOMPARE(view.stepCount(), 3);
+        view.setCurrentSample(5);
+        QCOMPARE(view.stepCount(), 3);
+        QCOMPARE(view.pairCount(), 8);
+        // The current sample comes first, reconstructed as the engine does.
+        GenerativeRunModel model(run);
+        const auto steps = model.reconstructionSteps(data_, {5});
+        const auto recon = model.reconstruct(data_, {5});
+        QCOMPARE(int(steps.size()), 3);
+        double maxDiff = 0;
+        for (std::size_t k = 0; k < 64; ++k)
+            maxDiff = std::max(maxDiff, double(std::abs(view.reconstructions()[k] - recon[k])));
+        QVERIFY(maxDiff < 1e-6);
+    }
+
     void lossChartShowsTheElboTerms() {
         LossChart chart;
         chart.setCurves(run_.trainLoss, run_.valLoss, run_.bestEpoch, run_.curves);

@@ -125,13 +125,15 @@ void SampleStrip::drawSignal(QPainter& painter, const QRect& box, const SampleTi
         return path;
     };
     painter.setRenderHint(QPainter::Antialiasing, true);
+    // The wider orange reconstruction first, the thin dark original over it: both stay
+    // visible where they coincide.
     for (int ch = 0; ch < channels; ++ch) {
-        painter.setPen(QPen(originalColour(), 1.2));
-        painter.drawPath(curve(tile.values, ch));
         if (tile.overlay.size() == tile.values.size()) {
-            painter.setPen(QPen(reconstructionColour(), 1.6));
+            painter.setPen(QPen(reconstructionColour(), 2.0));
             painter.drawPath(curve(tile.overlay, ch));
         }
+        painter.setPen(QPen(originalColour(), 1.0));
+        painter.drawPath(curve(tile.values, ch));
     }
     painter.setRenderHint(QPainter::Antialiasing, false);
 }

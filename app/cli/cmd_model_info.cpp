@@ -40,8 +40,9 @@ std::vector<int64_t> parseInputShape(const std::string& text) {
                               text + "'");
         shape.push_back(value);
     }
-    if (shape.empty() || shape.size() > 2 || (!text.empty() && text.back() == ','))
-        throw ConfigError("--input must be C,T with positive integers (e.g. 3,90000), got '" +
+    if (shape.empty() || shape.size() > 3 || (!text.empty() && text.back() == ','))
+        throw ConfigError("--input must be T, C,T or (images, generative models) C,H,W with "
+                          "positive integers (e.g. 3,90000 or 1,28,28), got '" +
                           text + "'");
     return shape;
 }
@@ -57,7 +58,7 @@ std::string shapeText(const std::vector<int64_t>& shape) {
 nlohmann::json paramsJson(const ComponentInfo& info, const TrainConfig& config) {
     nlohmann::json out = nlohmann::json::object();
     for (const auto& spec : info.params) {
-        if (spec.type == ParamSpec::Type::Choice) {
+        if (spec.type == ParamSpec::Type::Choice || spec.type == ParamSpec::Type::IntList) {
             const auto it = config.modelChoices.find(spec.key);
             out[spec.key] = it == config.modelChoices.end() ? spec.defaultChoice : it->second;
             continue;
@@ -88,8 +89,9 @@ int runModelInfo(const ModelInfoOptions& o) {
     const ComponentInfo& info = findModel(config.model);
 
     const std::vector<LayerShape> layers =
-        modelLayerShapes(config.model, config.modelParams, input);
-    const int64_t total = modelParameterCount(config.model, config.modelParams, input);
+        modelLayerShapes(config.model, config.modelParams, input, config.modelChoices);
+    const int64_t total =
+        modelParameterCount(config.model, config.modelParams, input, config.modelChoices);
 
     nlohmann::json jsonLayers = nlohmann::json::array();
     std::size_t nameWidth = 5;
@@ -128,7 +130,8 @@ void addModelInfoCommand(CLI::App& app) {
     cmd->add_option("--set", options->overrides,
                     "Model parameter, e.g. --set channels=30 --set batchnorm=true "
                     "(model_params.channels=30 works too)");
-    cmd->add_option("--input", options->input, "Input shape of one sample: C,T or T")
+    cmd->add_option("--input", options->input,
+                    "Input shape of one sample: T, C,T or C,H,W (images)")
         ->capture_default_str();
     addCommonOptions(cmd, options->common);
     cmd->callback([options] {

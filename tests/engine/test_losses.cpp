@@ -156,7 +156,9 @@ private Q_SLOTS:
         std::set<std::string> names;
         for (const auto& info : lossRegistry())
             names.insert(info.name);
-        QVERIFY((names == std::set<std::string>{"supcon", "triplet", "pair", "ntxent"}));
+        QVERIFY((names == std::set<std::string>{"supcon", "triplet", "pair", "ntxent", "elbo"}));
+        for (const auto& info : lossRegistry())
+            QCOMPARE(info.kind, std::string(info.name == "elbo" ? "generative" : "contrastive"));
         const auto keys = [](const std::string& name) {
             std::set<std::string> k;
             for (const auto& p : findLoss(name).params)

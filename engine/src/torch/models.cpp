@@ -468,9 +468,10 @@ generativeModel(const std::string& model, const std::map<std::string, double>& p
 }
 
 int64_t modelParameterCount(const std::string& model, const std::map<std::string, double>& params,
-                            const std::vector<int64_t>& inputShape) {
+                            const std::vector<int64_t>& inputShape,
+                            const std::map<std::string, std::string>& choices) {
     if (isGenerativeModel(model)) {
-        auto net = generativeModel(model, params, {}, inputShape);
+        auto net = generativeModel(model, params, choices, inputShape);
         return torchimpl::parameterCount(*net);
     }
     auto net = torchimpl::buildModel(model, modelArgs(params, inputShape));
@@ -479,9 +480,10 @@ int64_t modelParameterCount(const std::string& model, const std::map<std::string
 
 std::vector<LayerShape> modelLayerShapes(const std::string& model,
                                          const std::map<std::string, double>& params,
-                                         const std::vector<int64_t>& inputShape) {
+                                         const std::vector<int64_t>& inputShape,
+                                         const std::map<std::string, std::string>& choices) {
     if (isGenerativeModel(model)) {
-        auto net = generativeModel(model, params, {}, inputShape);
+        auto net = generativeModel(model, params, choices, inputShape);
         net->eval();
         torch::NoGradGuard noGrad;
         std::vector<int64_t> shape = inputShape;

@@ -20,8 +20,10 @@ struct LayerShape {
 /// given take their registry defaults) and lists its layers in forward order, the projection
 /// head (when there is one) last. The parameters of all layers add up to modelParameterCount.
 /// Throws ConfigError for an unknown model, DataError when the input does not suit it.
+/// Generative models also take (C, H, W) and their choices / int lists in `choices`.
 std::vector<LayerShape> modelLayerShapes(const std::string& model,
                                          const std::map<std::string, double>& params,
-                                         const std::vector<int64_t>& inputShape);
+                                         const std::vector<int64_t>& inputShape,
+                                         const std::map<std::string, std::string>& choices = {});
 
 } // namespace embedscope

@@ -151,6 +151,7 @@ std::vector<std::vector<int64_t>> pairSamplerEpoch(const std::vector<std::size_t
 
 /// Total trainable parameters of a model for an input shape (C, T).
 int64_t modelParameterCount(const std::string& model, const std::map<std::string, double>& params,
-                            const std::vector<int64_t>& inputShape);
+                            const std::vector<int64_t>& inputShape,
+                            const std::map<std::string, std::string>& choices = {});
 
 } // namespace embedscope

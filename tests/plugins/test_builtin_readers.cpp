@@ -8,6 +8,8 @@
 
 #include <QtTest/QtTest>
 
+#include "expect_error.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -54,17 +56,6 @@ class TestBuiltinReaders : public QObject {
         options.values = std::move(values);
         options.metadataPath = metadataPath;
         return csvReader().read({path}, options, JobContext());
-    }
-
-    /// Runs `f`, expects an exception of type E whose message contains every `parts` string.
-    template <class E, class F> void expectError(F f, std::vector<std::string> parts) {
-        try {
-            f();
-            QFAIL("no exception");
-        } catch (const E& e) {
-            for (const auto& p : parts)
-                QVERIFY2(std::string(e.what()).find(p) != std::string::npos, e.what());
-        }
     }
 
 private Q_SLOTS:

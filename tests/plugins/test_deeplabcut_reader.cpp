@@ -7,6 +7,8 @@
 
 #include <QtTest/QtTest>
 
+#include "expect_error.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -68,16 +70,6 @@ class TestDeepLabCutReader : public QObject {
 
     static bool haveData() {
         return QFileInfo::exists(QString::fromStdString(kDir + kPranav + ".csv"));
-    }
-
-    template <class E, class F> void expectError(F f, std::vector<std::string> parts) {
-        try {
-            f();
-            QFAIL("no exception");
-        } catch (const E& e) {
-            for (const auto& p : parts)
-                QVERIFY2(std::string(e.what()).find(p) != std::string::npos, e.what());
-        }
     }
 
     // Two body parts a, b with likelihoods; a is unsure in frames 1, 2 (values 99 and 0 are

@@ -9,6 +9,8 @@
 
 #include <QtTest/QtTest>
 
+#include "expect_error.h"
+
 // The tests' include path lacks HDF5's; Debian keeps the serial headers here.
 #if __has_include(<hdf5.h>)
 #include <hdf5.h>
@@ -60,16 +62,6 @@ class TestEventReader : public QObject {
         options.values = std::move(values);
         options.metadataPath = side;
         return reader().read({path}, options, JobContext());
-    }
-
-    template <class E, class F> void expectError(F f, std::vector<std::string> parts) {
-        try {
-            f();
-            QFAIL("no exception");
-        } catch (const E& e) {
-            for (const auto& p : parts)
-                QVERIFY2(std::string(e.what()).find(p) != std::string::npos, e.what());
-        }
     }
 
     // Event a: charge 2 + 2 at (0.5, 3.5) -> row 0, col 0; 1 at (1.5, 3.5) -> row 0, col 1.

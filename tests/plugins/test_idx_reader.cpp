@@ -8,6 +8,8 @@
 
 #include <QtTest/QtTest>
 
+#include "expect_error.h"
+
 #include <nlohmann/json.hpp>
 #include <zlib.h>
 
@@ -73,16 +75,6 @@ class TestIdxReader : public QObject {
         gzwrite(f, bytes.data(), unsigned(bytes.size()));
         gzclose(f);
         return path(name);
-    }
-
-    template <class E, class F> void expectError(F f, std::vector<std::string> parts) {
-        try {
-            f();
-            QFAIL("no exception");
-        } catch (const E& e) {
-            for (const auto& p : parts)
-                QVERIFY2(std::string(e.what()).find(p) != std::string::npos, e.what());
-        }
     }
 
 private Q_SLOTS:

@@ -9,6 +9,8 @@
 
 #include <QtTest/QtTest>
 
+#include "expect_error.h"
+
 #include <nlohmann/json.hpp>
 #include <png.h>
 #include <tiffio.h>
@@ -128,16 +130,6 @@ class TestImageFolderReader : public QObject {
         options.values = std::move(values);
         options.metadataPath = csv;
         return reader().read(paths, options, JobContext());
-    }
-
-    template <class E, class F> void expectError(F f, std::vector<std::string> parts) {
-        try {
-            f();
-            QFAIL("no exception");
-        } catch (const E& e) {
-            for (const auto& p : parts)
-                QVERIFY2(std::string(e.what()).find(p) != std::string::npos, e.what());
-        }
     }
 
 private Q_SLOTS:

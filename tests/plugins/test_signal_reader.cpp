@@ -10,6 +10,8 @@
 
 #include <QtTest/QtTest>
 
+#include "expect_error.h"
+
 // The tests' include path lacks HDF5's; Debian keeps the serial headers here.
 #if __has_include(<hdf5.h>)
 #include <hdf5.h>
@@ -87,16 +89,6 @@ class TestSignalReader : public QObject {
         options.values = std::move(values);
         options.metadataPath = side;
         return reader().read(paths, options, JobContext());
-    }
-
-    template <class E, class F> void expectError(F f, std::vector<std::string> parts) {
-        try {
-            f();
-            QFAIL("no exception");
-        } catch (const E& e) {
-            for (const auto& p : parts)
-                QVERIFY2(std::string(e.what()).find(p) != std::string::npos, e.what());
-        }
     }
 
 private Q_SLOTS:

@@ -4,6 +4,8 @@
 // without attention, or with the seed's convolutional read / write.
 #include "torch/draw_model.h"
 
+#include "param_specs.h"
+
 #include "embedscope/engine/draw.h"
 #include "embedscope/engine/error.h"
 #include "torch/generative_common.h"
@@ -16,19 +18,6 @@ namespace embedscope::torchimpl {
 namespace {
 
 namespace nn = torch::nn;
-
-ParamSpec numberSpec(std::string key, ParamSpec::Type type, std::string label, std::string help,
-                     double def, double lo, double hi) {
-    ParamSpec p;
-    p.key = std::move(key);
-    p.type = type;
-    p.label = std::move(label);
-    p.help = std::move(help);
-    p.defaultValue = def;
-    p.minValue = lo;
-    p.maxValue = hi;
-    return p;
-}
 
 torch::Tensor relu(const torch::Tensor& t) {
     return torch::relu(t);
@@ -237,19 +226,20 @@ std::vector<ParamSpec> drawParams() {
     attention.defaultChoice = "gaussian";
     using T = ParamSpec::Type;
     return {
-        numberSpec("hidden", T::Int, "LSTM size", "Units of the encoder and decoder LSTM cells",
-                   256, 1, 4096),
-        numberSpec("steps", T::Int, "Steps T", "Canvas updates (seed 002: T = 10)", 10, 1, 100),
-        numberSpec("latent_dim", T::Int, "Latent size per step",
-                   "Dimensions of each z_t; the embedding is μ of all steps (steps x this)", 10, 1,
-                   1024),
+        specs::number("hidden", T::Int, "LSTM size", "Units of the encoder and decoder LSTM cells",
+                      256, 1, 4096),
+        specs::number("steps", T::Int, "Steps T", "Canvas updates (seed 002: T = 10)", 10, 1, 100),
+        specs::number("latent_dim", T::Int, "Latent size per step",
+                      "Dimensions of each z_t; the embedding is μ of all steps (steps x this)", 10,
+                      1, 1024),
         attention,
-        numberSpec("read_size", T::Int, "Read N", "Read glimpse N x N (gaussian)", 5, 1, 256),
-        numberSpec("write_size", T::Int, "Write N", "Write patch N x N (gaussian)", 5, 1, 256),
-        numberSpec("delta", T::Double, "Stride δ",
-                   "Fixed filter stride in pixels (seed 002 fixes δ); 0: (max(H, W) - 1)/(N - 1), "
-                   "so a centred grid spans the image",
-                   0, 0, 1e4),
+        specs::number("read_size", T::Int, "Read N", "Read glimpse N x N (gaussian)", 5, 1, 256),
+        specs::number("write_size", T::Int, "Write N", "Write patch N x N (gaussian)", 5, 1, 256),
+        specs::number(
+            "delta", T::Double, "Stride δ",
+            "Fixed filter stride in pixels (seed 002 fixes δ); 0: (max(H, W) - 1)/(N - 1), "
+            "so a centred grid spans the image",
+            0, 0, 1e4),
     };
 }
 

@@ -2,36 +2,12 @@
 // β times a latent term: the KLD of eq 3.4, the MMD of seed 002 eq 2.69, or nothing.
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/generative.h"
+#include "param_specs.h"
 #include "torch/generative_models.h"
 
 namespace embedscope {
 namespace torchimpl {
 namespace {
-
-ParamSpec spec(std::string key, ParamSpec::Type type, std::string label, std::string help,
-               double def, double lo, double hi) {
-    ParamSpec p;
-    p.key = std::move(key);
-    p.type = type;
-    p.label = std::move(label);
-    p.help = std::move(help);
-    p.defaultValue = def;
-    p.minValue = lo;
-    p.maxValue = hi;
-    return p;
-}
-
-ParamSpec choiceSpec(std::string key, std::string label, std::string help,
-                     std::vector<std::string> choices, std::string def) {
-    ParamSpec p;
-    p.key = std::move(key);
-    p.type = ParamSpec::Type::Choice;
-    p.label = std::move(label);
-    p.help = std::move(help);
-    p.choices = std::move(choices);
-    p.defaultChoice = std::move(def);
-    return p;
-}
 
 /// Squared distances between the rows of a (n, d) and b (m, d): (n, m).
 torch::Tensor squaredDistances(const torch::Tensor& a, const torch::Tensor& b) {
@@ -55,25 +31,26 @@ std::vector<ComponentInfo> generativeLossInfos() {
                        "BCE or MSE summed over the values of a sample; KLD (eq 3.4), MMD "
                        "(eq 2.69, RBF or linear kernel) or none; averaged over the batch";
     info.params = {
-        spec("beta", ParamSpec::Type::Double, "β",
-             "Weight of the latent term (β-VAE; seed 001 Fig 4.3 sweeps 0.1-10)", 1.0, 0.0, 1e4),
-        choiceSpec("recon", "Reconstruction",
-                   "bce (images in [0, 1], seed 001 eq 3.5), mse (signals, eq 3.6), auto: bce "
-                   "for images, mse otherwise",
-                   {"auto", "bce", "mse"}, "auto"),
-        choiceSpec("latent", "Latent loss",
-                   "kld: KL divergence to N(0, I) with sampled z; mmd: maximum mean discrepancy "
-                   "to N(0, I) draws with z = μ (InfoVAE); none: plain autoencoder; dec: the "
-                   "DEC clustering loss KL(P‖Q) with K-means initial centroids (seed 002)",
-                   {"kld", "mmd", "none", "dec"}, "kld"),
-        choiceSpec("kernel", "MMD kernel", "rbf exp(-|x-x'|²/(2σ²)) or linear x·x' (eq 2.69)",
-                   {"rbf", "linear"}, "rbf"),
-        spec("bandwidth", ParamSpec::Type::Double, "RBF σ", "Bandwidth σ of the RBF kernel", 1.0,
-             1e-6, 1e6),
-        spec("clusters", ParamSpec::Type::Int, "DEC clusters", "K of the DEC clustering loss", 2, 2,
-             1000),
-        spec("dec_update_epochs", ParamSpec::Type::Int, "DEC target update",
-             "Epochs between updates of the DEC target distribution P", 1, 1, 1000),
+        specs::number("beta", ParamSpec::Type::Double, "β",
+                      "Weight of the latent term (β-VAE; seed 001 Fig 4.3 sweeps 0.1-10)", 1.0, 0.0,
+                      1e4),
+        specs::choice("recon", "Reconstruction",
+                      "bce (images in [0, 1], seed 001 eq 3.5), mse (signals, eq 3.6), auto: bce "
+                      "for images, mse otherwise",
+                      {"auto", "bce", "mse"}, "auto"),
+        specs::choice("latent", "Latent loss",
+                      "kld: KL divergence to N(0, I) with sampled z; mmd: maximum mean discrepancy "
+                      "to N(0, I) draws with z = μ (InfoVAE); none: plain autoencoder; dec: the "
+                      "DEC clustering loss KL(P‖Q) with K-means initial centroids (seed 002)",
+                      {"kld", "mmd", "none", "dec"}, "kld"),
+        specs::choice("kernel", "MMD kernel", "rbf exp(-|x-x'|²/(2σ²)) or linear x·x' (eq 2.69)",
+                      {"rbf", "linear"}, "rbf"),
+        specs::number("bandwidth", ParamSpec::Type::Double, "RBF σ",
+                      "Bandwidth σ of the RBF kernel", 1.0, 1e-6, 1e6),
+        specs::number("clusters", ParamSpec::Type::Int, "DEC clusters",
+                      "K of the DEC clustering loss", 2, 2, 1000),
+        specs::number("dec_update_epochs", ParamSpec::Type::Int, "DEC target update",
+                      "Epochs between updates of the DEC target distribution P", 1, 1, 1000),
     };
     return {info};
 }

@@ -2,6 +2,8 @@
 // Table 4.1) behind one interface, with their registry specs.
 #include "torch/generative_models.h"
 
+#include "param_specs.h"
+
 #include "embedscope/engine/error.h"
 #include "torch/draw_model.h"
 
@@ -13,48 +15,17 @@ namespace {
 
 namespace nn = torch::nn;
 
-ParamSpec number(std::string key, ParamSpec::Type type, std::string label, std::string help,
-                 double def, double lo, double hi) {
-    ParamSpec p;
-    p.key = std::move(key);
-    p.type = type;
-    p.label = std::move(label);
-    p.help = std::move(help);
-    p.defaultValue = def;
-    p.minValue = lo;
-    p.maxValue = hi;
-    return p;
-}
-
-ParamSpec choice(std::string key, std::string label, std::string help,
-                 std::vector<std::string> choices, std::string def) {
-    ParamSpec p;
-    p.key = std::move(key);
-    p.type = ParamSpec::Type::Choice;
-    p.label = std::move(label);
-    p.help = std::move(help);
-    p.choices = std::move(choices);
-    p.defaultChoice = std::move(def);
-    return p;
-}
-
+/// Seed 002 Table 4.1: 3-6 layers (fewer allowed for small inputs).
 ParamSpec intList(std::string key, std::string label, std::string help, std::string def, double lo,
                   double hi) {
-    ParamSpec p;
-    p.key = std::move(key);
-    p.type = ParamSpec::Type::IntList;
-    p.label = std::move(label);
-    p.help = std::move(help);
-    p.defaultChoice = std::move(def);
-    p.minValue = lo;
-    p.maxValue = hi;
-    p.maxItems = 6; // seed 002 Table 4.1: 3-6 layers (fewer allowed for small inputs)
-    return p;
+    return specs::intList(std::move(key), std::move(label), std::move(help), std::move(def), lo, hi,
+                          6);
 }
 
 ParamSpec latentDimParam(double def) {
-    return number("latent_dim", ParamSpec::Type::Int, "Latent size",
-                  "Dimensions of z (seed 001: 1, 20, 100 on MNIST; 2, 10, 20 on HH)", def, 1, 4096);
+    return specs::number("latent_dim", ParamSpec::Type::Int, "Latent size",
+                         "Dimensions of z (seed 001: 1, 20, 100 on MNIST; 2, 10, 20 on HH)", def, 1,
+                         4096);
 }
 
 int64_t valuesOf(const GenerativeArgs& a) {
@@ -310,10 +281,10 @@ const std::vector<GenerativeEntry>& entries() {
              intList("strides", "Strides", "Stride per layer (seed best: 2,2,2)", "2,2,2", 1, 8),
              intList("filters", "Filters", "Filters per layer (seed best: 16,16,8)", "16,16,8", 1,
                      1024),
-             choice("activation", "Activation", "relu or leaky relu (slope 0.01)",
-                    {"relu", "lrelu"}, "relu"),
-             number("batchnorm", ParamSpec::Type::Bool, "BatchNorm",
-                    "BatchNorm after every conv, before the activation", 0, 0, 1),
+             specs::choice("activation", "Activation", "relu or leaky relu (slope 0.01)",
+                           {"relu", "lrelu"}, "relu"),
+             specs::number("batchnorm", ParamSpec::Type::Bool, "BatchNorm",
+                           "BatchNorm after every conv, before the activation", 0, 0, 1),
              latentDimParam(3)},
             makeConfigurableConv);
         add("draw",

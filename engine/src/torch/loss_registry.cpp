@@ -3,6 +3,7 @@
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/registry.h"
 #include "embedscope/engine/training.h"
+#include "param_specs.h"
 #include "torch/generative_models.h"
 #include "torch/losses.h"
 
@@ -35,29 +36,17 @@ ParamSpec numberParam(const std::string& key, const std::string& label, const st
     return p;
 }
 
-ParamSpec choiceParam(const std::string& key, const std::string& label, const std::string& help,
-                      std::vector<std::string> choices, const std::string& value) {
-    ParamSpec p;
-    p.key = key;
-    p.type = ParamSpec::Type::Choice;
-    p.label = label;
-    p.help = help;
-    p.choices = std::move(choices);
-    p.defaultChoice = value;
-    return p;
-}
-
 ParamSpec temperatureParam(double value) {
     return numberParam("temperature", "Temperature", "tau: similarities are divided by it", value,
                        1e-3, 100.0);
 }
 
 ParamSpec similarityParam(const std::string& value) {
-    return choiceParam("similarity", "Similarity",
-                       "euclidean: -||zi-zj||2 (seed default), manhattan: -||zi-zj||1, cosine: "
-                       "zi.zj/(||zi|| ||zj|| + 1e-9); margin losses use the distance -sim "
-                       "(1 - sim for cosine)",
-                       {"euclidean", "manhattan", "cosine"}, value);
+    return specs::choice("similarity", "Similarity",
+                         "euclidean: -||zi-zj||2 (seed default), manhattan: -||zi-zj||1, cosine: "
+                         "zi.zj/(||zi|| ||zj|| + 1e-9); margin losses use the distance -sim "
+                         "(1 - sim for cosine)",
+                         {"euclidean", "manhattan", "cosine"}, value);
 }
 
 ParamSpec marginParam(const std::string& help) {
@@ -104,10 +93,10 @@ LossEntry tripletEntry() {
         "positive in the batch and one negative; mean over anchors.";
     e.info.params = {
         marginParam("m in max(0, d(a,p) - d(a,n) + m); the seed tried 0.1, 1 and 10"),
-        choiceParam("negatives", "Negatives",
-                    "random: any other group; random-hard: random among d(a,n) - d(a,p) < m; "
-                    "hardest: the closest negative (the seed saw it collapse to loss = m)",
-                    {"random", "random-hard", "hardest"}, "random-hard"),
+        specs::choice("negatives", "Negatives",
+                      "random: any other group; random-hard: random among d(a,n) - d(a,p) < m; "
+                      "hardest: the closest negative (the seed saw it collapse to loss = m)",
+                      {"random", "random-hard", "hardest"}, "random-hard"),
         similarityParam("euclidean")};
     e.build = [](const Params& params, const Choices& choices) {
         const double margin = params.at("margin");

@@ -133,6 +133,7 @@ struct ScatterScene::Impl {
     double markerRadius = 1.0;
     double bounds[6] = {0, 1, 0, 1, 0, 0};
     int highlighted = -1;
+    bool pointsVisible = true;
 
     vtkNew<vtkRenderer> renderer;
     vtkNew<vtkPolyData> points;
@@ -270,7 +271,10 @@ struct ScatterScene::Impl {
         for (std::size_t i = 0; i < n; ++i) {
             const auto p = point(i);
             pts->SetPoint(static_cast<vtkIdType>(i), p.data());
-            const auto c = data.categories.empty() ? single : colors.at(data.categories[i]);
+            auto c = data.categories.empty() ? single : colors.at(data.categories[i]);
+            if (!data.pointColors.empty())
+                c = {data.pointColors[3 * i], data.pointColors[3 * i + 1],
+                     data.pointColors[3 * i + 2]};
             for (int k = 0; k < 3; ++k)
                 rgb->SetTypedComponent(static_cast<vtkIdType>(i), k, c[static_cast<size_t>(k)]);
         }
@@ -332,7 +336,7 @@ struct ScatterScene::Impl {
             mapper->SetScaleModeToScaleByMagnitude();
             mapper->SetScaleFactor(1.0);
         }
-        actor->SetVisibility(data.pointCount() > 0);
+        actor->SetVisibility(pointsVisible && data.pointCount() > 0);
     }
 
     void buildLegend() {
@@ -583,6 +587,9 @@ void ScatterScene::setData(const ScatterData& data, bool keepCamera) {
     checkSize(data.categories.size(), "categories");
     checkSize(data.labels.size(), "labels");
     checkSize(data.pointSizes.size(), "pointSizes");
+    if (!data.pointColors.empty() && data.pointColors.size() != 3 * n)
+        throw DataError("scatter: pointColors has " + std::to_string(data.pointColors.size()) +
+                        " values for " + std::to_string(n) + " points (3 per point)");
     for (std::size_t i = 0; i < data.xyz.size(); ++i) {
         if (!std::isfinite(data.xyz[i]))
             throw DataError("scatter: coordinate " + std::to_string(i % 3) + " of point " +
@@ -598,6 +605,17 @@ void ScatterScene::setData(const ScatterData& data, bool keepCamera) {
     highlight(-1);
     if (!keepCamera)
         resetCamera();
+}
+
+void ScatterScene::setPointsVisible(bool visible) {
+    impl_->pointsVisible = visible;
+    impl_->actor->SetVisibility(visible && pointCount() > 0);
+}
+bool ScatterScene::pointsVisible() const {
+    return impl_->pointsVisible;
+}
+double ScatterScene::markerRadius() const {
+    return impl_->markerRadius;
 }
 
 void ScatterScene::resetCamera() {

@@ -20,6 +20,9 @@ struct ScatterData {
     std::string colorTitle;              ///< shown above the legend (e.g. the column name)
     std::vector<std::string> axisTitles; ///< x, y[, z]; missing ones default to "x", "y", "z"
     std::vector<double> pointSizes;      ///< optional per-point scale (1 = default size)
+    /// Optional per-point marker colour (n*3 RGB) replacing the category colour, e.g. time or
+    /// dose in viridis under principal curves; the legend still shows the categories.
+    std::vector<unsigned char> pointColors;
 
     std::size_t pointCount() const { return xyz.size() / 3; }
 };
@@ -53,6 +56,12 @@ public:
     int pickNearest(double displayX, double displayY, double maxPixels = 12) const;
     /// Display position of point `index` (pixels, origin bottom-left); {-1, -1} if invalid.
     std::array<double, 2> displayPosition(int index) const;
+
+    /// Shows or hides the markers (axes, legend and overlays stay). Kept across setData.
+    void setPointsVisible(bool visible);
+    bool pointsVisible() const;
+    /// Radius of a default-size marker in data units (set by setData), for overlays.
+    double markerRadius() const;
 
     /// Draws a ring around point `index`; -1 (or any invalid index) clears it.
     void highlight(int index);

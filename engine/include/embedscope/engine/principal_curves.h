@@ -24,10 +24,12 @@ struct LpcOptions {
     double anglePenalty = 2;
     /// Most local centres of mass per direction from the start (LPCM control iter = 100).
     int maxSteps = 100;
-    /// Stop rule (LPCM convergence.at): a direction ends when the relative change of the
-    /// local centre of mass falls below this, when the local kernel weight mass falls below
-    /// `boundary`·n (LPCM boundary = 0.005), or after maxSteps.
-    double convergence = 1e-6;
+    /// Stop rule (LPCM lpc.control): a direction ends when the relative change of the curve
+    /// parameter |λ_i − λ_{i−1}| / |λ_i + λ_{i−1}| falls below `convergence` (LPCM
+    /// convergence.at = 1e-5) or after maxSteps; while it is below `boundary` (LPCM 0.005)
+    /// the bandwidth shrinks by 0.995 per step so the curve creeps on into the ends of the
+    /// data (Einbeck & Zayed 2014), otherwise it recovers by 1.01 up to h.
+    double convergence = 1e-5;
     double boundary = 0.005;
     /// Scale each dimension by its range before fitting (LPCM scaled = TRUE); the returned
     /// curve is in the original units.
@@ -35,8 +37,10 @@ struct LpcOptions {
     /// Spline: number of equally spaced arc-length positions the fitted spline is sampled at
     /// (the "spline points" the dispersion and colinearity measures use).
     int splinePositions = 20;
-    /// Smoothing of the cubic spline: 0 = interpolating; larger = smoother (penalty weight of
-    /// ∫ f''² relative to the residual sum of squares, per unit of arc length).
+    /// Smoothing of the cubic spline: 0 = interpolating; larger = smoother. The penalty weight
+    /// of ∫ f''² relative to the residual sum of squares, with arc length measured in units of
+    /// the mean LPC point spacing (≈ step), so it does not depend on the data's scale: a
+    /// wiggle over ℓ spacings is shrunk by 1 / (1 + smoothing (2π/ℓ)⁴).
     double smoothing = 0.1;
 };
 

@@ -3,6 +3,7 @@
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/principal_curves.h"
 
+#include "../../engine/src/smoothing_spline.h" // private engine header, tested directly
 #include "expect_error.h"
 
 #include <QtTest>
@@ -271,6 +272,62 @@ private Q_SLOTS:
         }
         const double extent = (x.row(49) - x.row(0)).norm();
         QVERIFY(curve.length > 0.9 * extent && curve.length <= 1.001 * extent);
+    }
+
+    void oneDimensionalSet() {
+        Eigen::MatrixXd x(10, 1);
+        for (int i = 0; i < 10; ++i)
+            x(i, 0) = i;
+        const PrincipalCurve curve = fitPrincipalCurve(x);
+        QVERIFY(curve.length > 7 && curve.length <= 9);
+        QVERIFY(curve.splinePoints.minCoeff() >= 0 && curve.splinePoints.maxCoeff() <= 9);
+    }
+
+    void splineThroughThreePointsByHand() {
+        // Natural interpolating spline through (0,0), (1,1), (2,0): s(x) = 1.5x − 0.5x³ on
+        // [0, 1] (s(0) = 0, s(1) = 1, s''(0) = 0, s'(1) = 0 by symmetry), so s(0.5) = 0.6875
+        // and s''(1) = −3.
+        Eigen::VectorXd u(3);
+        u << 0, 1, 2;
+        Eigen::MatrixXd y(3, 1);
+        y << 0, 1, 0;
+        const detail::SmoothingSpline s(u, y, 0);
+        QVERIFY(std::abs(s(0.5)(0) - 0.6875) < 1e-12);
+        QVERIFY(std::abs(s(1.5)(0) - 0.6875) < 1e-12);
+        QVERIFY(std::abs(s.secondDerivatives()(1, 0) + 3) < 1e-12);
+        QVERIFY(std::abs(s(1.0)(0) - 1) < 1e-12);
+    }
+
+    void splineLimits() {
+        std::mt19937 gen(3);
+        std::normal_distribution<double> noise(0, 0.1);
+        const int n = 30;
+        Eigen::VectorXd u(n);
+        Eigen::MatrixXd y(n, 2);
+        for (int i = 0; i < n; ++i) {
+            u(i) = i + 0.3 * std::sin(i); // uneven spacing
+            y(i, 0) = std::sin(0.3 * u(i)) + noise(gen);
+            y(i, 1) = 2 - 0.5 * u(i); // a line: reproduced at any smoothing
+        }
+        // Interpolating: passes through every point.
+        const detail::SmoothingSpline interp(u, y, 0);
+        for (int i = 0; i < n; ++i)
+            QVERIFY((interp(u(i)) - y.row(i)).norm() < 1e-10);
+        // Very smooth: tends to the least-squares line of column 0.
+        const detail::SmoothingSpline stiff(u, y, 1e9);
+        const double mu = u.mean();
+        const double my = y.col(0).mean();
+        const double slope =
+            ((u.array() - mu) * (y.col(0).array() - my)).sum() / (u.array() - mu).square().sum();
+        for (int i = 0; i < n; ++i) {
+            QVERIFY(std::abs(stiff.fitted()(i, 0) - (my + slope * (u(i) - mu))) < 1e-4);
+            QVERIFY(std::abs(stiff(u(i))(1) - y(i, 1)) < 1e-9);
+        }
+        // In between: the residual grows with the smoothing.
+        const detail::SmoothingSpline mid(u, y, 1.0);
+        const double rMid = (mid.fitted() - y).col(0).norm();
+        const double rStiff = (stiff.fitted() - y).col(0).norm();
+        QVERIFY(rMid > 1e-6 && rMid < rStiff);
     }
 
     void badInput() {

@@ -18,7 +18,7 @@ namespace {
 
 using nlohmann::json;
 
-enum class KeyType { Int, UInt, Double, String, Bool, Object, Shape };
+enum class KeyType { Int, UInt, Double, String, Bool, Object, Shape, StringList };
 
 struct KeyInfo {
     const char* key;
@@ -49,6 +49,9 @@ const std::vector<KeyInfo>& topLevelKeys() {
         {"label_column", KeyType::String},
         {"substance_column", KeyType::String},
         {"dose_column", KeyType::String},
+        {"individual_column", KeyType::String},
+        {"time_column", KeyType::String},
+        {"holdout", KeyType::StringList},
         {"run_name", KeyType::String},
         {"augment", KeyType::String},
         {"coordinates", KeyType::String},
@@ -140,6 +143,48 @@ std::string readChoice(const json& v, const std::string& key,
         list += (list.empty() ? "" : ", ") + c;
     }
     fail(origin, "'" + key + "' must be one of " + list + ", got '" + value + "'");
+}
+
+/// "a,b" or ["a", "b"] (numbers allowed in the array) -> trimmed, non-empty, distinct texts;
+/// "" or [] = none.
+std::vector<std::string> readStringList(const json& v, const std::string& key,
+                                        const std::string& origin) {
+    std::vector<std::string> items;
+    const auto trimmed = [](const std::string& s) {
+        const auto first = s.find_first_not_of(" \t");
+        const auto last = s.find_last_not_of(" \t");
+        return first == std::string::npos ? std::string() : s.substr(first, last - first + 1);
+    };
+    if (v.is_string()) {
+        const std::string text = v.get<std::string>();
+        if (trimmed(text).empty())
+            return items;
+        std::stringstream in(text);
+        std::string part;
+        while (std::getline(in, part, ','))
+            items.push_back(trimmed(part));
+        if (text.back() == ',')
+            items.emplace_back();
+    } else if (v.is_array()) {
+        for (const auto& item : v) {
+            if (item.is_string())
+                items.push_back(trimmed(item.get<std::string>()));
+            else if (item.is_number())
+                items.push_back(number(item.get<double>()));
+            else
+                fail(origin, "'" + key + "' must list strings or numbers, got " + typeName(item));
+        }
+    } else {
+        fail(origin, "'" + key + "' must be a string \"a,b\" or an array, got " + typeName(v));
+    }
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (items[i].empty())
+            fail(origin,
+                 "'" + key + "' has an empty entry (at position " + std::to_string(i + 1) + ")");
+        if (std::find(items.begin(), items.begin() + long(i), items[i]) != items.begin() + long(i))
+            fail(origin, "'" + key + "' lists '" + items[i] + "' twice");
+    }
+    return items;
 }
 
 void checkRange(double value, double lo, double hi, const std::string& key,
@@ -281,6 +326,7 @@ json overrideValue(const std::string& key, KeyType type, const std::string& text
         return v;
     }
     case KeyType::String:
+    case KeyType::StringList: // "a,b" is split by readStringList
         return text;
     case KeyType::Bool:
         if (text == "true" || text == "1" || text == "yes" || text == "on")
@@ -490,10 +536,11 @@ TrainConfig fromJson(const json& root, const std::string& origin) {
         c.loss = defaultLossFor(c.model);
     const ComponentInfo& lossInfo = lookup(false, c.loss, origin);
     if ((lossInfo.kind == "generative") != generative)
-        fail(origin, "loss '" + c.loss + "' does not fit model '" + c.model + "' (" +
-                         (generative ? "a generative model trains with 'elbo'"
-                                     : "an encoder trains with a contrastive loss, not 'elbo'") +
-                         ")");
+        fail(origin,
+             "loss '" + c.loss + "' does not fit model '" + c.model + "' (" +
+                 (generative ? "a generative model trains with 'elbo' or 'metric-elbo'"
+                             : "an encoder trains with a contrastive loss, not '" + c.loss + "'") +
+                 ")");
     readParams(get("loss_params"), lossInfo, "loss_params", origin, c.lossParams, c.lossChoices);
     if (auto v = get("epochs"))
         c.epochs =
@@ -542,6 +589,21 @@ TrainConfig fromJson(const json& root, const std::string& origin) {
         c.doseColumn = readString(*v, "dose_column", origin);
     if (c.substanceColumn.empty() || c.doseColumn.empty())
         fail(origin, "'substance_column' and 'dose_column' must not be empty");
+    // Seed 003 metric-VAE: positives matched on individual and time; "hld" instances.
+    if (auto v = get("individual_column"))
+        c.individualColumn = readString(*v, "individual_column", origin);
+    if (auto v = get("time_column"))
+        c.timeColumn = readString(*v, "time_column", origin);
+    if (c.timeColumn.empty())
+        fail(origin, "'time_column' must not be empty");
+    if (auto v = get("holdout"))
+        c.holdout = readStringList(*v, "holdout", origin);
+    if (!c.holdout.empty() && !generative)
+        fail(origin, "'holdout' leaves groups out of the training of generative models only; "
+                     "the encoder '" +
+                         c.model +
+                         "' would train on every group (remove 'holdout' or filter "
+                         "the data set)");
     if (auto v = get("run_name"))
         c.runName = readString(*v, "run_name", origin);
     // Seed §4.3.2 / §4.3.3: augmentations (training only) and the coordinate representation.
@@ -658,6 +720,9 @@ std::string toJson(const TrainConfig& c) {
     out["label_column"] = c.labelColumn;
     out["substance_column"] = c.substanceColumn;
     out["dose_column"] = c.doseColumn;
+    out["individual_column"] = c.individualColumn;
+    out["time_column"] = c.timeColumn;
+    out["holdout"] = c.holdout;
     out["run_name"] = c.runName;
     out["augment"] = c.augment;
     out["coordinates"] = c.coordinates;

@@ -1,9 +1,11 @@
 // The ELBO of the generative models: reconstruction (BCE / MSE, seed 001 eqs 3.5-3.6) plus
-// β times a latent term: the KLD of eq 3.4, the MMD of seed 002 eq 2.69, or nothing.
+// β times a latent term: the KLD of eq 3.4, the MMD of seed 002 eq 2.69, or nothing; and the
+// registry entry of the seed-003 metric-VAE ("metric-elbo", its terms in metric_vae.cpp).
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/generative.h"
 #include "param_specs.h"
 #include "torch/generative_models.h"
+#include "torch/metric_vae.h"
 
 namespace embedscope {
 namespace torchimpl {
@@ -52,7 +54,7 @@ std::vector<ComponentInfo> generativeLossInfos() {
         specs::number("dec_update_epochs", ParamSpec::Type::Int, "DEC target update",
                       "Epochs between updates of the DEC target distribution P", 1, 1, 1000),
     };
-    return {info};
+    return {info, metricElboInfo()};
 }
 
 const ComponentInfo* findGenerativeLoss(const std::string& name) {

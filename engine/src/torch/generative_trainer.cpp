@@ -1,12 +1,15 @@
 // The training loop of the generative models (seed 001 §3.3, seed 002 §4): mini-batches, a
 // per-step learning-rate schedule, optional global-norm clipping, the ELBO and its two terms
-// per epoch, the min-val-ELBO checkpoint, μ as the embedding, reconstruction metrics.
+// per epoch, the min-val-ELBO checkpoint, μ as the embedding, reconstruction metrics. With loss
+// "metric-elbo" (seed 003) each batch is B anchors plus a positive of each, and the metric term
+// on μ joins the loss (metric_vae.h); "holdout" groups stay out of the train and val rows.
 #include "torch/generative_trainer.h"
 
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/run_metrics.h"
 #include "torch/dec_clustering.h"
 #include "torch/generative_common.h"
+#include "torch/metric_vae.h"
 #include "torch/optimizers.h"
 
 #include <nlohmann/json.hpp>
@@ -31,12 +34,13 @@ double secondsSince(Clock::time_point t) {
 }
 
 struct EpochTerms {
-    double total = 0, recon = 0, latent = 0;
+    double total = 0, recon = 0, latent = 0, metric = 0;
     std::size_t samples = 0;
-    void add(const ElboTerms& t, std::size_t n) {
+    void add(const ElboTerms& t, std::size_t n, double metricTerm = 0) {
         total += t.total.item<double>() * double(n);
         recon += t.recon.item<double>() * double(n);
         latent += t.latent.item<double>() * double(n);
+        metric += metricTerm * double(n);
         samples += n;
     }
     double mean(double sum) const { return samples ? sum / double(samples) : kNaN; }
@@ -57,22 +61,56 @@ ElboTerms batchTerms(const GenerativeOutput& out, const torch::Tensor& x, const 
     return t;
 }
 
+/// The metric-VAE part of a run: the positive rule over the train and over the val rows.
+struct MetricPart {
+    MetricSpec spec;
+    std::unique_ptr<PositiveSampler> train, val;
+};
+
+/// Batches in which to evaluate `rows` (in order): plain slices of `batchSize`; with a sampler
+/// each slice is followed by its positives drawn from the fixed validation stream, and a last
+/// slice of one anchor joins the one before (an anchor alone has no negative).
+std::vector<std::vector<std::size_t>> evaluationBatches(const std::vector<std::size_t>& rows,
+                                                        int batchSize,
+                                                        const PositiveSampler* sampler) {
+    std::vector<std::vector<std::size_t>> batches;
+    std::mt19937_64 rng(kValidationSeed);
+    const std::size_t size = std::size_t(batchSize);
+    std::size_t start = 0;
+    while (start < rows.size()) {
+        std::size_t end = std::min(rows.size(), start + size);
+        if (sampler && rows.size() - end == 1)
+            end = rows.size();
+        std::vector<std::size_t> batch(rows.begin() + long(start), rows.begin() + long(end));
+        batches.push_back(sampler ? sampler->pairBatch(batch, rng) : batch);
+        start = end;
+    }
+    return batches;
+}
+
 EpochTerms evaluateTerms(GenerativeModelImpl& model, const Dataset& data,
-                         const std::vector<std::size_t>& rows, const SampleShape& shape,
-                         const ElboSpec& spec, int batchSize, torch::Device device,
-                         const JobContext& ctx, const DecClustering* dec) {
+                         const std::vector<std::vector<std::size_t>>& batches,
+                         const SampleShape& shape, const ElboSpec& spec, torch::Device device,
+                         const JobContext& ctx, const DecClustering* dec,
+                         const MetricSpec* metric = nullptr,
+                         const PositiveSampler* sampler = nullptr) {
     model.eval();
     torch::NoGradGuard noGrad;
     auto generator = at::detail::createCPUGenerator(kValidationSeed);
+    std::mt19937_64 negatives(kValidationSeed); // triplet negatives: the same every epoch
     EpochTerms terms;
-    for (std::size_t start = 0; start < rows.size(); start += std::size_t(batchSize)) {
+    for (const auto& batch : batches) {
         ctx.throwIfCancelled();
-        const std::vector<std::size_t> batch(rows.begin() + long(start),
-                                             rows.begin() +
-                                                 long(std::min(rows.size(), start + batchSize)));
         const auto x = gatherBatch(data, batch, shape).to(device);
         const auto out = model.forward(x, false);
-        terms.add(batchTerms(out, x, spec, dec, nullptr, &generator), batch.size());
+        ElboTerms t = batchTerms(out, x, spec, dec, nullptr, &generator);
+        double m = 0;
+        if (metric && sampler) {
+            const auto term = metricTerm(out.mu, batch, *sampler, *metric, negatives);
+            t.total = t.total + metric->weight * term;
+            m = term.item<double>();
+        }
+        terms.add(t, batch.size(), m);
     }
     return terms;
 }
@@ -126,17 +164,32 @@ RunRecord trainGenerative(const Dataset& data, const TrainConfig& cfg, const Job
     const ElboSpec spec = elboSpecOf(cfg, data);
     checkReconstructionRange(data, spec, origin);
 
-    const std::vector<std::size_t> trainIdx =
+    // Seed 003 "hld": the held-out groups leave the train and val rows (not the embedding).
+    const std::vector<std::size_t> trainIdx = withoutHeldOut(
+        data, cfg,
         rowsOfSplit(data, "train").empty() && !data.metadata.has(Dataset::kSplitColumn)
             ? allRows(data)
-            : rowsOfSplit(data, "train");
-    const std::vector<std::size_t> valIdx = rowsOfSplit(data, "val");
+            : rowsOfSplit(data, "train"));
+    const std::vector<std::size_t> valIdx = withoutHeldOut(data, cfg, rowsOfSplit(data, "val"));
     if (trainIdx.size() < 2)
         throw DataError(origin + ": the train split has " + std::to_string(trainIdx.size()) +
                         " samples; a generative model needs at least 2");
     std::vector<std::size_t> evalIdx = rowsOfSplit(data, "test");
     if (evalIdx.empty())
         evalIdx = valIdx.empty() ? trainIdx : valIdx;
+
+    std::unique_ptr<MetricPart> metric;
+    if (usesMetricLoss(cfg)) {
+        metric = std::make_unique<MetricPart>();
+        metric->spec = metricSpecOf(cfg);
+        const PositiveTable table = positiveTableOf(data, cfg, metric->spec);
+        metric->train = std::make_unique<PositiveSampler>(table, trainIdx, metric->spec);
+        metric->val = std::make_unique<PositiveSampler>(table, valIdx, metric->spec);
+    }
+    const MetricSpec* metricSpec = metric ? &metric->spec : nullptr;
+    // Validation pairs are drawn once (fixed seed), so val curves compare across epochs.
+    const auto valBatches =
+        evaluationBatches(valIdx, cfg.batchSize, metric ? metric->val.get() : nullptr);
 
     const torch::Device device(resolveDevice(cfg.device));
     torch::set_num_threads(cfg.threads > 0 ? cfg.threads : 1);
@@ -177,6 +230,10 @@ RunRecord trainGenerative(const Dataset& data, const TrainConfig& cfg, const Job
         run.curves["train_latent"].push_back(train.mean(train.latent));
         run.curves["val_recon"].push_back(val.mean(val.recon));
         run.curves["val_latent"].push_back(val.mean(val.latent));
+        if (metric) {
+            run.curves["train_metric"].push_back(train.mean(train.metric));
+            run.curves["val_metric"].push_back(val.mean(val.metric));
+        }
         run.curves["lr"].push_back(lr);
     };
 
@@ -193,10 +250,12 @@ RunRecord trainGenerative(const Dataset& data, const TrainConfig& cfg, const Job
     };
     try {
         if (cfg.epochs == 0) { // the untrained reference: initial weights evaluated once
-            record(evaluateTerms(*model, data, trainIdx, shape, spec, cfg.batchSize, device, ctx,
-                                 dec.get()),
-                   evaluateTerms(*model, data, valIdx, shape, spec, cfg.batchSize, device, ctx,
-                                 dec.get()),
+            const PositiveSampler* trainSampler = metric ? metric->train.get() : nullptr;
+            record(evaluateTerms(*model, data,
+                                 evaluationBatches(trainIdx, cfg.batchSize, trainSampler), shape,
+                                 spec, device, ctx, dec.get(), metricSpec, trainSampler),
+                   evaluateTerms(*model, data, valBatches, shape, spec, device, ctx, dec.get(),
+                                 metricSpec, metric ? metric->val.get() : nullptr),
                    cfg.learningRate);
             run.bestEpoch = 0;
             run.checkpoint = saveModule(*model);
@@ -218,13 +277,20 @@ RunRecord trainGenerative(const Dataset& data, const TrainConfig& cfg, const Job
                 const std::size_t to = b + 1 == batchesPerEpoch
                                            ? order.size()
                                            : std::min(order.size(), from + cfg.batchSize);
-                const std::vector<std::size_t> rows(order.begin() + long(from),
-                                                    order.begin() + long(to));
+                std::vector<std::size_t> rows(order.begin() + long(from), order.begin() + long(to));
+                if (metric) // B anchors, then a positive of each (metric_vae.h)
+                    rows = metric->train->pairBatch(rows, rng);
                 const auto x = gatherBatch(data, rows, shape).to(device);
                 lr = learningRateAt(schedule, cfg.learningRate, step, totalSteps);
                 setLearningRate(*optimizer, lr);
                 const auto out = model->forward(x, spec.stochastic());
-                const auto terms = batchTerms(out, x, spec, dec.get(), &rows);
+                auto terms = batchTerms(out, x, spec, dec.get(), &rows);
+                double metricValue = 0;
+                if (metric) {
+                    const auto term = metricTerm(out.mu, rows, *metric->train, metric->spec, rng);
+                    terms.total = terms.total + metric->spec.weight * term;
+                    metricValue = term.item<double>();
+                }
                 const double value = terms.total.item<double>();
                 if (!std::isfinite(value))
                     throw DataError(
@@ -241,14 +307,15 @@ RunRecord trainGenerative(const Dataset& data, const TrainConfig& cfg, const Job
                 optimizer->step();
                 if (dec)
                     dec->step();
-                trainTerms.add(terms, rows.size());
+                trainTerms.add(terms, rows.size(), metricValue);
                 ++step;
                 done += 1;
                 progress(epochText + ", batch " + std::to_string(b + 1) + "/" +
                          std::to_string(batchesPerEpoch));
             }
-            const EpochTerms valTerms = evaluateTerms(*model, data, valIdx, shape, spec,
-                                                      cfg.batchSize, device, ctx, dec.get());
+            const EpochTerms valTerms =
+                evaluateTerms(*model, data, valBatches, shape, spec, device, ctx, dec.get(),
+                              metricSpec, metric ? metric->val.get() : nullptr);
             done += 1;
             record(trainTerms, valTerms, lr);
             const double score = valTerms.samples ? valTerms.mean(valTerms.total)
@@ -292,6 +359,9 @@ RunRecord trainGenerative(const Dataset& data, const TrainConfig& cfg, const Job
 
     RunMetrics metrics;
     metrics.best = reconstructionMetrics(*model, data, evalIdx, shape, spec, device);
+    // The rows the model was fitted and validated on (fewer than the data with a hold-out).
+    metrics.best.emplace_back("train_samples", double(trainIdx.size()));
+    metrics.best.emplace_back("val_samples", double(valIdx.size()));
     if (dec) {
         dec->restoreSnapshot();
         appendClusterAgreement(run, data, cfg, dec->assign(run.embedding, run.embeddingRows),

@@ -6,6 +6,7 @@
 #include "param_specs.h"
 #include "torch/generative_models.h"
 #include "torch/losses.h"
+#include "torch/metric_vae.h"
 
 #include <cmath>
 #include <limits>
@@ -231,6 +232,16 @@ double lossValue(const std::string& loss, const std::map<std::string, double>& p
             throw ConfigError(loss + ": '" + key + "' must be in [" +
                               std::to_string(spec->minValue) + ", " +
                               std::to_string(spec->maxValue) + "]");
+    }
+    if (loss == torchimpl::kMetricElboLoss) {
+        // The metric term alone (not weighted): rows are anchors then positives, and for the
+        // triplet equal groups or ids mark rows that may not be negatives (metric_vae.h).
+        TrainConfig cfg;
+        cfg.loss = loss;
+        cfg.lossParams = params;
+        cfg.lossChoices = choices;
+        return torchimpl::metricTermValue(z, n, d, torchimpl::metricSpecOf(cfg), labels.groups,
+                                          labels.ids, seed, gradient);
     }
     if (n == 0 || d == 0 || z.size() != n * d)
         throw DataError(loss + ": z holds " + std::to_string(z.size()) +

@@ -51,6 +51,15 @@ struct TrainConfig {
     /// (any type) and its dose (numbers >= 0).
     std::string substanceColumn = "substance";
     std::string doseColumn = "dose";
+    /// Loss "metric-elbo" (seed 003): the metadata column naming the individual a sample comes
+    /// from (e.g. an embryo of a time-lapse); missing from the data = each sample its own.
+    std::string individualColumn = "individual";
+    /// Loss "metric-elbo": the numeric time (or dose) column positives are matched on.
+    std::string timeColumn = "time";
+    /// Values of groupColumn whose rows a generative run leaves out of its train and val rows
+    /// (seed 003 "hld" instances); the embedding still covers every row. JSON: "a,b" or
+    /// ["a", "b"]. Encoders refuse it (ConfigError).
+    std::vector<std::string> holdout;
     std::string runName; ///< empty: chosen by the project
     /// Training-only augmentation of (x, y): "none" | "dihedral" (one of the 8 rotations /
     /// flips of seed §4.3.2, uniformly per sample per batch; see trajectory_transforms.h).

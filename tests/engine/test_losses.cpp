@@ -156,9 +156,12 @@ private Q_SLOTS:
         std::set<std::string> names;
         for (const auto& info : lossRegistry())
             names.insert(info.name);
-        QVERIFY((names == std::set<std::string>{"supcon", "triplet", "pair", "ntxent", "elbo"}));
+        QVERIFY((names == std::set<std::string>{"supcon", "triplet", "pair", "ntxent", "elbo",
+                                                "metric-elbo"}));
         for (const auto& info : lossRegistry())
-            QCOMPARE(info.kind, std::string(info.name == "elbo" ? "generative" : "contrastive"));
+            QCOMPARE(info.kind, std::string(info.name == "elbo" || info.name == "metric-elbo"
+                                                ? "generative"
+                                                : "contrastive"));
         const auto keys = [](const std::string& name) {
             std::set<std::string> k;
             for (const auto& p : findLoss(name).params)

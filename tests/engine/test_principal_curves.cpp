@@ -120,6 +120,18 @@ private Q_SLOTS:
                  qPrintable(QString::number(curve.length / trueLength)));
     }
 
+    void stalledCurveIsReported() {
+        Eigen::VectorXd theta;
+        const Eigen::MatrixXd x = noisyHelix(400, theta);
+        QVERIFY(fitPrincipalCurve(x).warning.empty());
+        // Two steps each way cover a small part of the helix: most points lie beyond its ends.
+        LpcOptions o;
+        o.maxSteps = 2;
+        const PrincipalCurve shortCurve = fitPrincipalCurve(x, o);
+        QVERIFY2(shortCurve.warning.find("ends inside the data") != std::string::npos,
+                 shortCurve.warning.c_str());
+    }
+
     void smallerBandwidthReachesFurther() {
         // At h = 0.05 the end shortfall halves: within 3 % of the true length.
         Eigen::VectorXd theta;

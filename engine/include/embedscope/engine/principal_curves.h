@@ -60,6 +60,9 @@ struct PrincipalCurve {
 /// choice), both directions, and a smoothing spline through it. Throws DataError for too few
 /// points, NaN/Inf (naming the row), D < 1, or a degenerate set (all points equal); ConfigError
 /// for non-positive bandwidth/step (other than 0 = default) or splinePositions < 2.
+/// `warning` says when more than 20 % of the points project onto one end (the curve stalled
+/// inside the data: with growing spread along the curve in ≳ 16 dimensions h = 0.1 can do
+/// that; a larger bandwidth or a 3-D PCA projection avoids it).
 PrincipalCurve fitPrincipalCurve(const Eigen::MatrixXd& points, const LpcOptions& opts = {},
                                  int startRow = -1, const JobContext& ctx = JobContext());
 

@@ -325,6 +325,11 @@ private Q_SLOTS:
             QCOMPARE(samples(hld, "train_samples"), 16.0);
             QCOMPARE(samples(hld, "val_samples"), 4.0);
             QCOMPARE(hld.embeddingRows, std::size_t(40));
+            // The stored config (loss, holdout) loads back: μ of every row again.
+            std::size_t cols = 0;
+            const auto again = embedWithRun(hld, data, JobContext(), &cols);
+            QCOMPARE(again.size(), hld.embedding.size());
+            QVERIFY(std::abs(again[77] - hld.embedding[77]) < 1e-5);
         }
         expectError<DataError>(
             [&] {

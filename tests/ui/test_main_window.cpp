@@ -90,9 +90,10 @@ private Q_SLOTS:
         panel.modelBox()->setCurrentText(QStringLiteral("conv1d-small"));
         QVERIFY(panel.availableLosses().contains(QStringLiteral("supcon")));
         QVERIFY(!panel.availableLosses().contains(QStringLiteral("elbo")));
-        // A generative model switches the loss to the ELBO, the only one that fits it.
+        // A generative model switches the loss to the ELBO (first of the generative losses).
         panel.modelBox()->setCurrentText(QStringLiteral("vae-conv"));
-        QCOMPARE(panel.availableLosses(), QStringList{QStringLiteral("elbo")});
+        QCOMPARE(panel.availableLosses(),
+                 (QStringList{QStringLiteral("elbo"), QStringLiteral("metric-elbo")}));
         QCOMPARE(panel.lossBox()->currentText(), QStringLiteral("elbo"));
         QVERIFY(panel.lossParamEditor(QStringLiteral("beta")) != nullptr);
         QVERIFY(panel.modelParamEditor(QStringLiteral("kernels")) == nullptr);

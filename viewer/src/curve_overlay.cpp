@@ -223,9 +223,16 @@ struct CurveOverlay::Impl {
                     pts->InsertNextPoint(c.polyline[3 * i], c.polyline[3 * i + 1], z));
                 colours->InsertNextTypedTuple(rgb.data());
             }
+            // LPC piles centres up where a walk stalls at the end of the data: draw only
+            // those at least a radius from the last one drawn, so ends do not turn into blobs.
+            std::array<double, 3> last{1e300, 1e300, 1e300};
             for (std::size_t i = 0; i + 2 < c.centres.size(); i += 3) {
-                centrePts->InsertNextPoint(c.centres[i], c.centres[i + 1],
-                                           is2d ? kCentreZ : c.centres[i + 2]);
+                const std::array<double, 3> p{c.centres[i], c.centres[i + 1],
+                                              is2d ? kCentreZ : c.centres[i + 2]};
+                if (std::hypot(p[0] - last[0], p[1] - last[1], p[2] - last[2]) < centreRadius)
+                    continue;
+                last = p;
+                centrePts->InsertNextPoint(p.data());
                 centreColours->InsertNextTypedTuple(rgb.data());
             }
         }

@@ -3,6 +3,8 @@
 #include "embedscope/engine/error.h"
 #include "embedscope/ui/vtk_widget.h"
 
+#include "curve_controls.h"
+
 #include <QButtonGroup>
 #include <QComboBox>
 #include <QDir>
@@ -41,6 +43,7 @@ QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent
 
 EmbeddingView::EmbeddingView(QWidget* parent)
     : QWidget(parent), scene_(std::make_unique<viewer::ScatterScene>()) {
+    overlay_ = std::make_unique<viewer::CurveOverlay>(*scene_);
     button2d_ = toolButton(tr("2-D"), tr("Flat view of the first two coordinates"), this);
     button2d_->setObjectName(QStringLiteral("dims2dButton"));
     button3d_ = toolButton(tr("3-D"), tr("Rotatable view of three coordinates"), this);
@@ -84,6 +87,20 @@ EmbeddingView::EmbeddingView(QWidget* parent)
     connect(exportButton_, &QToolButton::clicked, this, &EmbeddingView::exportWithDialog);
     countLabel_ = new QLabel(this);
 
+    curvesButton_ = toolButton(
+        tr("Curves…"), tr("Principal curves per group, points coloured by time/dose"), this);
+    curvesButton_->setObjectName(QStringLiteral("curvesButton"));
+    curveControls_ = new CurveControls(this);
+    connect(curvesButton_, &QToolButton::clicked, this, &EmbeddingView::showCurveControls);
+    connect(curveControls_, &CurveControls::columnsChanged, this, &EmbeddingView::refreshCurves);
+    connect(curveControls_, &CurveControls::layersChanged, this, [this] {
+        applyCurveLayers();
+        vtk_->requestRender();
+    });
+    curveStatusLabel_ = new QLabel(this);
+    curveStatusLabel_->setObjectName(QStringLiteral("curveStatusLabel"));
+    curveStatusLabel_->setStyleSheet(QStringLiteral("color: #a33;"));
+
     auto* toolbar = new QHBoxLayout;
     toolbar->setContentsMargins(4, 2, 4, 2);
     toolbar->addWidget(button2d_);
@@ -93,10 +110,13 @@ EmbeddingView::EmbeddingView(QWidget* parent)
     toolbar->addWidget(colorBy_);
     toolbar->addWidget(new QLabel(tr("Emphasise:"), this));
     toolbar->addWidget(emphasis_);
+    toolbar->addWidget(curvesButton_);
     toolbar->addSpacing(12);
     toolbar->addWidget(resetButton_);
     toolbar->addWidget(exportButton_);
     toolbar->addStretch(1);
+    toolbar->addWidget(curveStatusLabel_);
+    toolbar->addSpacing(8);
     toolbar->addWidget(countLabel_);
 
     vtk_ = new VtkWidget(this);
@@ -121,6 +141,7 @@ EmbeddingView::EmbeddingView(QWidget* parent)
 }
 
 EmbeddingView::~EmbeddingView() {
+    stopCurveJob();
     // The widget's render window would keep the renderer alive after the scene is gone.
     vtk_->renderWindow()->RemoveRenderer(scene_->renderer());
 }
@@ -131,8 +152,9 @@ void EmbeddingView::setEmbedding(const viewer::ScatterData& data) {
         copy.dims = std::min(userDims_ != 0 ? userDims_ : 2, data.dims); // 2-D until asked
     scene_->setData(displayed(copy)); // validates: throws before anything here changes
     data_ = data;
-    refreshEmphasisList();
     dims_ = copy.dims;
+    refreshCurves(); // a new run: new coordinates for the curves
+    refreshEmphasisList();
     vtk_->setInteractionMode(dims_ == 3 ? VtkWidget::InteractionMode::Rotate3D
                                         : VtkWidget::InteractionMode::Pan2D);
     updateControls();
@@ -152,6 +174,7 @@ void EmbeddingView::setCategories(const std::vector<std::string>& categories,
         emphasis_->setCurrentIndex(0);
     }
     scene_->setData(displayed(copy), /*keepCamera=*/true);
+    overlay_->setData(curvesActive_ ? curveData_ : viewer::CurveOverlayData{});
     scene_->highlight(selected);
     data_.categories = categories;
     data_.colorTitle = copy.colorTitle;
@@ -162,6 +185,8 @@ void EmbeddingView::setCategories(const std::vector<std::string>& categories,
 void EmbeddingView::clear() {
     data_ = viewer::ScatterData{};
     scene_->setData(data_);
+    recomputeCurves();
+    overlay_->clear();
     refreshEmphasisList();
     updateControls();
     vtk_->requestRender();
@@ -184,6 +209,7 @@ void EmbeddingView::setDimensions(int dims) {
     const int shown = (dims == 3 && data_.dims == 3) ? 3 : 2;
     const bool changed = shown != dims_;
     dims_ = shown;
+    recomputeCurves(); // the curves live in the displayed coordinates
     showData(/*keepCamera=*/false);
     vtk_->setInteractionMode(dims_ == 3 ? VtkWidget::InteractionMode::Rotate3D
                                         : VtkWidget::InteractionMode::Pan2D);
@@ -197,6 +223,8 @@ void EmbeddingView::showData(bool keepCamera) {
     copy.dims = dims_;
     const int selected = scene_->highlighted();
     scene_->setData(displayed(copy), keepCamera);
+    overlay_->setData(curvesActive_ ? curveData_ : viewer::CurveOverlayData{});
+    applyCurveLayers();
     scene_->highlight(selected);
     vtk_->requestRender();
 }
@@ -257,7 +285,11 @@ void EmbeddingView::updateControls() {
     const bool hasPoints = data_.pointCount() > 0;
     resetButton_->setEnabled(hasPoints);
     exportButton_->setEnabled(hasPoints);
-    colorBy_->setEnabled(colorBy_->count() > 0);
+    colorBy_->setEnabled(colorBy_->count() > 0 && !curvesActive_);
+    colorBy_->setToolTip(curvesActive_ ? tr("Curves are on: points are coloured by their order "
+                                            "column, the legend lists the curve groups")
+                                       : tr("Metadata column that colours the points"));
+    curvesButton_->setEnabled(metadata_.rowCount() > 0);
     countLabel_->setText(hasPoints ? tr("%n point(s)", nullptr, int(data_.pointCount()))
                                    : QString());
 }
@@ -335,7 +367,7 @@ QString EmbeddingView::emphasis() const {
 }
 
 void EmbeddingView::refreshEmphasisList() {
-    std::vector<std::string> unique = data_.categories;
+    std::vector<std::string> unique = shownCategories();
     std::sort(unique.begin(), unique.end());
     unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
     const QString previous = emphasis();
@@ -352,12 +384,23 @@ void EmbeddingView::refreshEmphasisList() {
 
 viewer::ScatterData EmbeddingView::displayed(const viewer::ScatterData& d) const {
     viewer::ScatterData out = d;
+    if (curvesActive_ && curvePointGroups_.size() == out.pointCount()) {
+        out.categories = curvePointGroups_; // legend = curve colours
+        out.colorTitle = curveGroupColumn().toStdString();
+        out.pointColors = curvePointColors_; // by time/dose, or empty = by group
+    }
     const std::string focus = emphasis().toStdString();
     bool anyOther = false;
-    for (std::string& c : out.categories) {
+    for (std::size_t i = 0; i < out.categories.size(); ++i) {
+        std::string& c = out.categories[i];
         if (!focus.empty() && c != focus)
             c = viewer::ScatterScene::kOtherCategory;
-        anyOther = anyOther || viewer::ScatterScene::isOtherCategory(c);
+        const bool other = viewer::ScatterScene::isOtherCategory(c);
+        anyOther = anyOther || other;
+        if (other && !out.pointColors.empty()) {
+            const auto grey = viewer::ScatterScene::otherColor();
+            std::copy(grey.begin(), grey.end(), out.pointColors.begin() + long(3 * i));
+        }
     }
     if (anyOther && out.pointSizes.empty()) {
         out.pointSizes.assign(out.pointCount(), 1.0);

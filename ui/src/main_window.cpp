@@ -212,6 +212,7 @@ void MainWindow::useDataset(const std::string& name) {
                    : columns.isEmpty()                           ? QString()
                                                                  : columns.front();
     embeddingView_->setColorColumns(columns, colorColumn_);
+    embeddingView_->setMetadata(metadata_); // principal curves: group and order columns
     embeddingView_->clear();
     lossChart_->clear();
     metricsChart_->clear();

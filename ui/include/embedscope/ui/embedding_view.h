@@ -1,7 +1,10 @@
 #pragma once
 // The embedding scatter plot: a VtkWidget showing a viewer::ScatterScene, with a toolbar
 // (2-D/3-D, colour by, reset view, export PNG). Clicking a point selects it; hovering shows its
-// label. The owner supplies the data and recolours on colorColumnChanged.
+// label. The owner supplies the data and recolours on colorColumnChanged. With metadata
+// (setMetadata), a "Curves" popup draws one principal curve per group (seed 003) over the plot.
+#include "embedscope/engine/dataset.h"
+#include "embedscope/viewer/curve_overlay.h"
 #include "embedscope/viewer/scatter_scene.h"
 
 #include <QPoint>
@@ -17,11 +20,17 @@
 class QButtonGroup;
 class QComboBox;
 class QLabel;
+class QThread;
 class QTimer;
 class QToolButton;
 
+namespace embedscope {
+class JobContext;
+}
+
 namespace embedscope::ui {
 
+class CurveControls;
 class VtkWidget;
 
 class EmbeddingView : public QWidget {
@@ -75,12 +84,41 @@ public:
     VtkWidget* vtkWidget() const { return vtk_; }
     const viewer::ScatterScene& scene() const { return *scene_; }
 
+    // Principal curves over the projection (seed-003 lab note, SPEC S3): one curve per value
+    // of a grouping column (perturbation), fitted by analyseCurves in the displayed 2-D/3-D
+    // coordinates and oriented by a numeric order column (time, dose) that also colours the
+    // points (viridis, with a colour bar); the legend then lists the groups in curve colours.
+
+    /// Per-sample metadata, one row per point of the embeddings shown next. Fills the Curves
+    /// popup (any column groups, numeric ones order), keeping the choices or picking the
+    /// defaults (group "perturbation", order "time" then "dose"), and recomputes the curves.
+    void setMetadata(const MetadataTable& metadata);
+    /// Empty `groupColumn` turns the curves off; empty `orderColumn` orders by nothing.
+    /// Unknown names count as empty. Recomputes.
+    void setCurveColumns(const QString& groupColumn, const QString& orderColumn);
+    QString curveGroupColumn() const;
+    QString curveOrderColumn() const;
+    void setCurveLayers(bool curves, bool points, bool centroids);
+    /// Groups with a curve drawn, in drawing order (empty when the curves are off).
+    std::vector<std::string> curveGroups() const;
+    /// Groups without a curve and why ("group: reason", one per line), or why no curve could
+    /// be computed; "" when every group has one. Also shown in the toolbar (no dialog).
+    QString curveStatus() const { return curveMessage_; }
+    const viewer::CurveOverlay& curveOverlay() const { return *overlay_; }
+    /// Milliseconds the last analyseCurves call took (0 when none ran).
+    double curveMillis() const { return curveMillis_; }
+    /// The curves are being fitted on a worker thread (about 60-90 ms for 2,000 points on a
+    /// busy 2-core machine); curvesChanged follows. The points are already coloured.
+    bool curvesPending() const { return curvesPending_; }
+
 Q_SIGNALS:
     /// A left click (press and release within 4 px) landed on point `index`, now highlighted.
     void pointPicked(int index);
     void colorColumnChanged(const QString& column);
     void dimensionsChanged(int dims);
     void exported(const QString& path);
+    /// The curves were recomputed (or turned off).
+    void curvesChanged();
 
 private:
     // Mouse events from the VtkWidget (its coordinates), before VTK's camera handling.
@@ -95,6 +133,21 @@ private:
     /// `d` as drawn: the emphasis applied and "other" points shrunk.
     viewer::ScatterData displayed(const viewer::ScatterData& d) const;
     void refreshEmphasisList();
+    /// Fits the curves for data_, dims_ and the chosen columns (curve state below); does not
+    /// touch the scene. Defined in embedding_view_curves.cpp.
+    void recomputeCurves();
+    /// recomputeCurves, then redraws (camera kept); curvesChanged when the curves are in.
+    void refreshCurves();
+    struct CurveJob;
+    struct CurveResult;
+    void launchCurveJob(std::shared_ptr<CurveJob> job);
+    void applyCurveResult(const CurveJob& job, const CurveResult& result);
+    /// Cancels a running fit and waits for its thread (the destructor).
+    void stopCurveJob();
+    void applyCurveLayers();
+    void showCurveControls();
+    /// Categories as drawn: the curve groups while curves are on, else data_.categories.
+    const std::vector<std::string>& shownCategories() const;
 
     VtkWidget* vtk_ = nullptr;
     std::unique_ptr<viewer::ScatterScene> scene_;
@@ -116,6 +169,23 @@ private:
     int hoverIndex_ = -1; ///< point whose label the tooltip shows, -1 = none
     QString lastError_;
     QString lastExportDir_;
+
+    MetadataTable metadata_;
+    std::unique_ptr<viewer::CurveOverlay> overlay_;
+    CurveControls* curveControls_ = nullptr;
+    QToolButton* curvesButton_ = nullptr;
+    QLabel* curveStatusLabel_ = nullptr;
+    bool curvesActive_ = false;                   ///< a group column is set and analysed
+    viewer::CurveOverlayData curveData_;          ///< what the overlay draws when active
+    std::vector<std::string> curvePointGroups_;   ///< per point, the group (legend)
+    std::vector<unsigned char> curvePointColors_; ///< per point viridis by order, or empty
+    QString curveMessage_;
+    double curveMillis_ = 0;
+    bool curvesPending_ = false;
+    unsigned curveGeneration_ = 0; ///< results of older requests are dropped
+    QThread* curveThread_ = nullptr;
+    std::shared_ptr<JobContext> curveContext_;
+    std::shared_ptr<CurveJob> pendingCurveJob_; ///< waits for the running one to stop
 };
 
 } // namespace embedscope::ui

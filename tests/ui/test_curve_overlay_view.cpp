@@ -182,6 +182,38 @@ private Q_SLOTS:
         QVERIFY2(without < with / 5, qPrintable(QString("%1 -> %2").arg(with).arg(without)));
     }
 
+    // The toolbar's "Curves…" button opens the popup; its lists hold the metadata columns
+    // (any column groups, numeric ones order) and choosing there recomputes.
+    void popupListsColumnsAndDrivesTheCurves() {
+        show(branching(100));
+        auto* button = view_->findChild<QToolButton*>("curvesButton");
+        auto* popup = view_->findChild<QWidget*>("curveControls");
+        QVERIFY(button && popup && !popup->isVisible());
+        button->click();
+        QVERIFY(QTest::qWaitForWindowExposed(popup));
+        popup->grab().save(EMBEDSCOPE_TEST_TMP_DIR "/curve_controls_popup.png");
+        auto* groupBy = popup->findChild<QComboBox*>("curvesByCombo");
+        auto* orderBy = popup->findChild<QComboBox*>("orderByCombo");
+        QVERIFY(groupBy && orderBy);
+        QStringList groupItems, orderItems;
+        for (int i = 0; i < groupBy->count(); ++i)
+            groupItems << groupBy->itemData(i).toString();
+        for (int i = 0; i < orderBy->count(); ++i)
+            orderItems << orderBy->itemData(i).toString();
+        QCOMPARE(groupItems, (QStringList{"", "plate", "perturbation", "time"}));
+        QCOMPARE(orderItems, (QStringList{"", "time"}));
+        QCOMPARE(groupBy->currentText(), QString("perturbation"));
+
+        orderBy->setCurrentIndex(0); // "(none)": no viridis, no colour bar
+        waitForCurves();
+        QCOMPARE(view_->curveOrderColumn(), QString());
+        QVERIFY(view_->scene().data().pointColors.empty());
+        QVERIFY(!view_->curveOverlay().colorBarShown());
+        groupBy->setCurrentIndex(0); // "(off)"
+        QVERIFY(view_->curveGroups().empty());
+        popup->hide();
+    }
+
     void togglesHideAndShowActors() {
         show(branching(100));
         const auto& overlay = view_->curveOverlay();

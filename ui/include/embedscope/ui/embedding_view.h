@@ -101,14 +101,15 @@ public:
     void setCurveLayers(bool curves, bool points, bool centroids);
     /// Groups with a curve drawn, in drawing order (empty when the curves are off).
     std::vector<std::string> curveGroups() const;
-    /// Groups without a curve and why ("group: reason", one per line), or why no curve could
-    /// be computed; "" when every group has one. Also shown in the toolbar (no dialog).
+    /// Groups without a curve and why ("group: reason", one per line), the engine's warnings
+    /// about drawn curves, or why no curve could be computed; "" when all is well. Also shown
+    /// in the toolbar (no dialog).
     QString curveStatus() const { return curveMessage_; }
     const viewer::CurveOverlay& curveOverlay() const { return *overlay_; }
     /// Milliseconds the last analyseCurves call took (0 when none ran).
     double curveMillis() const { return curveMillis_; }
-    /// The curves are being fitted on a worker thread (about 60-90 ms for 2,000 points on a
-    /// busy 2-core machine); curvesChanged follows. The points are already coloured.
+    /// The curves are being fitted on a worker thread (30-140 ms for 2,000 points on a busy
+    /// 2-core machine); curvesChanged follows. The points are already coloured.
     bool curvesPending() const { return curvesPending_; }
 
 Q_SIGNALS:

@@ -5,6 +5,7 @@
 // --classify COL / --kmeans K add the seed 002 §4 evaluation: logistic regression (70/30 split
 // and few-label protocol, mean ± SE) and k-means with the adjusted Rand index.
 #include "cli_common.h"
+#include "evaluate_curves.h"
 
 #include "embedscope/engine/classification.h"
 #include "embedscope/engine/clustering.h"
@@ -33,6 +34,7 @@ struct EvaluateOptions {
     int kmeans = 0;       ///< --kmeans K; 0 = none
     int repeats = 10;     ///< few-label repeats (seed 002 §4: N = 10)
     double labelFraction = 0.15;
+    CurveCliOptions curves; ///< --curves / --order-by (seed 003, evaluate_curves.cpp)
 };
 
 std::vector<std::string> splitList(const std::string& text) {
@@ -423,7 +425,8 @@ int runEvaluate(const EvaluateOptions& o) {
 
     // With --classify / --kmeans the seed 000 metrics run only where the table can have them
     // (asked for, or the default substance/dose grouping present).
-    const bool extra = !o.classify.empty() || o.kmeans > 0;
+    const bool curves = curvesRequested(o.curves);
+    const bool extra = !o.classify.empty() || o.kmeans > 0 || curves;
     const bool seedMetrics = !extra || !o.metrics.empty() || !o.groupBy.empty() ||
                              (view.has("substance") && view.has("dose"));
     nlohmann::json result = {{"table", o.table}, {"split", which}};
@@ -435,6 +438,9 @@ int runEvaluate(const EvaluateOptions& o) {
         human << o.table << ": " << evalRows.size() << " samples, split " << which << "\n";
     if (extra)
         addClassification(o, table, view, evalRows, groups, result, human);
+    if (curves)
+        addCurveEvaluation(o.curves, table, o.table, evalRows, o.seed, cliJobContext(o.common),
+                           result, human);
     printResult(o.common, result, human.str());
     return 0;
 }
@@ -478,6 +484,7 @@ void addEvaluateCommand(CLI::App& app) {
         ->check(CLI::Range(1e-9, 1.0));
     cmd->add_option("--seed", options->seed,
                     "Seed of the classifiers' splits and weights and of k-means");
+    addCurveOptions(cmd, options->curves);
     addCommonOptions(cmd, options->common);
     cmd->callback(
         [options] { setExitCode(runCommand("evaluate", [&] { return runEvaluate(*options); })); });

@@ -5,6 +5,10 @@
 
 #include <iostream>
 
+namespace embedscope::cli {
+void addAlignCommand(CLI::App& app); // cmd_align.cpp
+}
+
 int main(int argc, char** argv) {
     embedscope::plugins::registerBuiltinReaders();
     CLI::App app{"embedscope-cli: simulate, import, train and embed behaviour data without the GUI",
@@ -19,6 +23,7 @@ int main(int argc, char** argv) {
     embedscope::cli::addModelInfoCommand(app);
     embedscope::cli::addEvaluateCommand(app);
     embedscope::cli::addReferenceCommand(app);
+    embedscope::cli::addAlignCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

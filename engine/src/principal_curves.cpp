@@ -108,6 +108,11 @@ void followBranch(const Eigen::MatrixXd& x, const Eigen::RowVectorXd& invH, doub
         LocalFit fit = localFit(x, at, invH, c);
         if (fit.mean.size() == 0)
             return; // no kernel weight left: the step left the data (guard, not in LPCM)
+        // The walk turned back (the new centre of mass lies behind the last one along the
+        // direction of travel): it has passed the end of the data. Not in LPCM, whose walk can
+        // then retrace the whole branch when it started near an end (a dense trunk).
+        if ((fit.mean - previousMean).dot(previousGamma) < 0)
+            return;
         const double lambda = lambdaPrevious + (fit.mean - previousMean).norm();
         means.push_back(fit.mean);
         // Sign flip so the curve keeps going, then the angle penalisation of Einbeck et al.
@@ -245,12 +250,15 @@ PrincipalCurve fitPrincipalCurve(const Eigen::MatrixXd& points, const LpcOptions
         throw ConfigError("principal curve: start row " + std::to_string(startRow) +
                           " is outside 0.." + std::to_string(n - 1));
 
-    // LPCM scaled = 1: divide each column by its range (a constant column keeps scale 1).
+    // LPCM scaled = 1 divides each column by its range (a constant column keeps scale 1).
+    // Isotropic (our default) divides all by the largest range instead: an embedding's axes
+    // share units, and per-axis scaling inflates the noise across a branch that lies along
+    // one axis until the local PC no longer follows it (and breaks rotation invariance).
     const Eigen::RowVectorXd range = points.colwise().maxCoeff() - points.colwise().minCoeff();
     Eigen::RowVectorXd scale = Eigen::RowVectorXd::Ones(d);
     if (opts.scaled)
         for (Eigen::Index j = 0; j < d; ++j)
-            scale(j) = range(j) > 0 ? range(j) : 1.0;
+            scale(j) = opts.isotropic ? range.maxCoeff() : (range(j) > 0 ? range(j) : 1.0);
     const Eigen::MatrixXd x = points.array().rowwise() / scale.array();
 
     // LPCM's default h: 0.1 for scaled data, else a tenth of each range; t0 = mean(h).

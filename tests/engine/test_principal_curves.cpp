@@ -155,11 +155,12 @@ private Q_SLOTS:
             x.row(i) << u + noise(gen), u * u + noise(gen);
         }
         const PrincipalCurve curve = fitPrincipalCurve(x);
-        // 2-D: the orthogonal noise is 1-D, mean |N(0, σ²)| = σ √(2/π) ≈ 0.016.
+        // 2-D: the orthogonal noise is 1-D, mean |N(0, σ²)| = σ √(2/π) ≈ 0.016; the smoothing
+        // bias in the bend adds a little (isotropic h = 0.2 in both axes: measured 1.53×).
         const CurveProjection p = projectOntoCurve(curve, x);
         const double ideal = sigma * std::sqrt(2 / kPi);
-        QVERIFY2(p.residual.mean() < 1.5 * ideal, qPrintable(QString::number(p.residual.mean())));
-        // Bias in the bend ≤ h²κ/2 with h_x = 0.2, h_y = 0.1 and κ ≤ 2 at the vertex.
+        QVERIFY2(p.residual.mean() < 1.7 * ideal, qPrintable(QString::number(p.residual.mean())));
+        // Bias in the bend ≤ h²κ/2 with h = 0.2 (isotropic) and κ ≤ 2 at the vertex.
         const Eigen::MatrixXd truth = denseCurve(20001, -1, 1, parabola);
         const double worst = maxDistanceToDense(curve.splinePoints, truth);
         QVERIFY2(worst < 0.05, qPrintable(QString::number(worst)));
@@ -284,6 +285,28 @@ private Q_SLOTS:
         }
         const double extent = (x.row(49) - x.row(0)).norm();
         QVERIFY(curve.length > 0.9 * extent && curve.length <= 1.001 * extent);
+    }
+
+    void noisyRayDoesNotFoldBack() {
+        // A noisy ray t·e₁ (t ~ U(0, 10), σ = 0.25 in 3-D): the densest start lies near one
+        // end, where LPCM's backward walk can turn round and retrace the branch. The spline must
+        // run monotonically along e₁ and cover most of the ray.
+        std::mt19937 gen(11);
+        std::uniform_real_distribution<double> time(0.0, 10.0);
+        std::normal_distribution<double> noise(0.0, 0.25);
+        for (int trial = 0; trial < 5; ++trial) {
+            Eigen::MatrixXd x(200, 3);
+            for (int i = 0; i < 200; ++i)
+                x.row(i) << time(gen) + noise(gen), noise(gen), noise(gen);
+            const PrincipalCurve curve = fitPrincipalCurve(x);
+            const Eigen::VectorXd along = curve.splinePoints.col(0);
+            const double sign = along(along.size() - 1) > along(0) ? 1 : -1;
+            for (Eigen::Index k = 1; k < along.size(); ++k)
+                QVERIFY2(
+                    sign * (along(k) - along(k - 1)) > 0,
+                    qPrintable(QString("trial %1: spline point %2 turns back").arg(trial).arg(k)));
+            QVERIFY(std::abs(along(along.size() - 1) - along(0)) > 8);
+        }
     }
 
     void oneDimensionalSet() {

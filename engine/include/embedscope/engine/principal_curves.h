@@ -34,6 +34,9 @@ struct LpcOptions {
     /// Scale each dimension by its range before fitting (LPCM scaled = TRUE); the returned
     /// curve is in the original units.
     bool scaled = true;
+    /// With `scaled`: divide every dimension by the largest range (true, rotation invariant,
+    /// our default for embeddings) or each by its own range (false, LPCM's scaling).
+    bool isotropic = true;
     /// Spline: number of equally spaced arc-length positions the fitted spline is sampled at
     /// (the "spline points" the dispersion and colinearity measures use).
     int splinePositions = 20;

@@ -296,6 +296,16 @@ private Q_SLOTS:
                              run.curves.at("val_latent")[e] - 10 * run.curves.at("val_metric")[e]) <
                     1e-5 * run.valLoss[e]);
         QCOMPARE(run.embeddingRows, std::size_t(40));
+        // The data has groups over time, so the run carries the seed-003 measures: the groups
+        // (left vs right half brighter) are told apart, and curves run through both groups.
+        const RunMetrics m = parseRunMetrics(run.metricsJson);
+        qInfo("f1_score_all %.3f, colinearity %.3f, dispersion first %.3f last %.3f (%s)",
+              m.bestValue("f1_score_all"), m.bestValue("segment_colinearity_mean_within"),
+              m.bestValue("dispersion_first_n"), m.bestValue("dispersion_last_n"), m.error.c_str());
+        QVERIFY(m.bestValue("f1_score_all") > 0.9 && m.bestValue("f1_score_all") <= 1.0);
+        const double colinearity = m.bestValue("segment_colinearity_mean_within");
+        QVERIFY(std::isfinite(colinearity) && std::abs(colinearity) <= 1.0 + 1e-12);
+        QVERIFY(m.bestValue("dispersion_first_n") >= 0);
         // The triplet form trains too.
         const RunRecord triplet =
             train(data,

@@ -5,6 +5,7 @@
 // on μ joins the loss (metric_vae.h); "holdout" groups stay out of the train and val rows.
 #include "torch/generative_trainer.h"
 
+#include "embedscope/engine/embedding_geometry.h"
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/run_metrics.h"
 #include "torch/dec_clustering.h"
@@ -155,6 +156,26 @@ reconstructionMetrics(GenerativeModelImpl& model, const Dataset& data,
 }
 
 } // namespace
+
+/// Seed-003 lab note measures (principal curves per group over time, F1 of the group) when the
+/// data has the group column and a numeric time column, e.g. the development demo.
+static void appendGeometryMetrics(const RunRecord& run, const Dataset& data, const TrainConfig& cfg,
+                                  RunMetrics& metrics, const JobContext& ctx) {
+    const MetadataTable& meta = data.metadata;
+    if (!meta.has(cfg.groupColumn) || !meta.has(cfg.timeColumn) ||
+        !meta.column(cfg.timeColumn).numeric)
+        return;
+    std::vector<std::string> groups(data.sampleCount());
+    for (std::size_t i = 0; i < groups.size(); ++i)
+        groups[i] = meta.column(cfg.groupColumn).text(i);
+    std::string problem;
+    for (auto& kv :
+         embeddingGeometryMetrics(run.embedding, run.embeddingRows, run.embeddingCols, groups,
+                                  meta.column(cfg.timeColumn).numbers, cfg.seed, &problem, ctx))
+        metrics.best.push_back(std::move(kv));
+    if (!problem.empty())
+        metrics.error += (metrics.error.empty() ? "" : "; ") + ("geometry: " + problem);
+}
 
 RunRecord trainGenerative(const Dataset& data, const TrainConfig& cfg, const JobContext& ctx,
                           const TrainCallbacks& callbacks, bool keepPartialOnCancel) {
@@ -368,6 +389,7 @@ RunRecord trainGenerative(const Dataset& data, const TrainConfig& cfg, const Job
                                "dec_ari", metrics);
     }
     appendLatentClassification(run, data, cfg, metrics);
+    appendGeometryMetrics(run, data, cfg, metrics, ctx);
     run.metricsJson = toJson(metrics);
     run.status = cancelled ? "cancelled" : "finished";
     run.seconds = secondsSince(started);

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace embedscope {
@@ -106,5 +107,16 @@ struct BinnedF1 {
 BinnedF1 binnedF1(const Eigen::MatrixXd& features, const std::vector<std::string>& groups,
                   const Eigen::VectorXd& order, int bins = 8, int repeats = 5, uint64_t seed = 1,
                   double c = 1.0, const JobContext& ctx = JobContext());
+
+/// The lab note's per-model numbers of one embedding (n × d, row-major, as runs store it):
+/// curves by `groups` ordered by `order` in PCA 3 (analyseCurves) and the logistic-regression
+/// F1 (binnedF1), as (key, value): f1_score_all, f1_score_all_se, dispersion_first_n,
+/// dispersion_last_n, disp_coefficient, segment_colinearity_mean_within. A part that cannot be
+/// computed (e.g. no group with enough points) is left out and its reason put in `problem`.
+std::vector<std::pair<std::string, double>>
+embeddingGeometryMetrics(const std::vector<float>& embedding, std::size_t n, std::size_t d,
+                         const std::vector<std::string>& groups, const std::vector<double>& order,
+                         uint64_t seed, std::string* problem = nullptr,
+                         const JobContext& ctx = JobContext());
 
 } // namespace embedscope

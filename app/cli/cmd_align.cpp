@@ -66,23 +66,6 @@ void addAlignment(const Alignment& al, nlohmann::json& result, std::ostringstrea
     human << std::defaultfloat;
 }
 
-/// The analysis with its last coordinate negated everywhere (a reflection of the PCA space).
-CurveAnalysis mirrorLastAxis(CurveAnalysis an) {
-    auto flip = [](Eigen::MatrixXd& m) {
-        if (m.size())
-            m.col(m.cols() - 1) *= -1;
-    };
-    flip(an.coordinates);
-    if (an.pca.components.size())
-        an.pca.components.col(an.pca.components.cols() - 1) *= -1;
-    for (GroupCurve& g : an.groups) {
-        flip(g.curve.lpcPoints);
-        flip(g.curve.splinePoints);
-        flip(g.projection.foot);
-    }
-    return an;
-}
-
 /// Rows of A and B that correspond: by --key (unique values on each side) or by position.
 void matchRows(const AlignOptions& o, const EmbeddingTable& a, const EmbeddingTable& b,
                std::vector<std::size_t>& rowsA, std::vector<std::size_t>& rowsB,
@@ -190,23 +173,13 @@ int runAlign(const AlignOptions& o) {
     const CurveAnalysis ca = analyse(a, pa, JobContext(ctx, 0.0, 0.5));
     const CurveAnalysis cb = analyse(b, pb, JobContext(ctx, 0.5, 1.0));
     InstanceComparison cmp;
-    bool flipped = false;
     try {
-        cmp = compareInstances(ca, cb, o.scale, parseMethod(o.method));
-        // The sign of a principal axis is arbitrary, so B's curves may be a mirror image of
-        // A's that no rotation undoes: also try B with its last axis negated, keep the better.
-        if (o.curvePca > 0) {
-            const InstanceComparison mirrored =
-                compareInstances(ca, mirrorLastAxis(cb), o.scale, parseMethod(o.method));
-            if (mirrored.alignedRmseAll < cmp.alignedRmseAll) {
-                cmp = mirrored;
-                flipped = true;
-            }
-        }
+        // compareInstances also tries B mirrored (a principal axis has no sign).
+        cmp = compareInstances(ca, cb, o.scale, parseMethod(o.method), o.curvePca > 0);
     } catch (const DataError& e) {
         throw DataError("tables do not match: " + pa + " vs " + pb + ": " + e.what());
     }
-    result["b_last_axis_negated"] = flipped;
+    result["b_last_axis_negated"] = cmp.bMirrored;
     result["curves_column"] = "Metadata_" + metadataName(o.curves);
     result["order_by"] = "Metadata_" + metadataName(o.orderBy);
     result["dims"] = ca.coordinates.cols();

@@ -253,8 +253,27 @@ CurveAnalysis analyseCurves(const Eigen::MatrixXd& features, const std::vector<s
     return out;
 }
 
-InstanceComparison compareInstances(const CurveAnalysis& a, const CurveAnalysis& b,
-                                    bool withScaling, KabschMethod method) {
+namespace {
+
+/// The analysis with its last coordinate negated everywhere (a reflection of the PCA space).
+CurveAnalysis mirrorLastAxis(CurveAnalysis an) {
+    auto flip = [](Eigen::MatrixXd& m) {
+        if (m.size())
+            m.col(m.cols() - 1) *= -1;
+    };
+    flip(an.coordinates);
+    if (an.pca.components.size())
+        an.pca.components.col(an.pca.components.cols() - 1) *= -1;
+    for (GroupCurve& g : an.groups) {
+        flip(g.curve.lpcPoints);
+        flip(g.curve.splinePoints);
+        flip(g.projection.foot);
+    }
+    return an;
+}
+
+InstanceComparison compareInstancesAsIs(const CurveAnalysis& a, const CurveAnalysis& b,
+                                        bool withScaling, KabschMethod method) {
     if (a.coordinates.cols() != b.coordinates.cols())
         throw DataError("instance comparison: analysis A is " +
                         std::to_string(a.coordinates.cols()) + "-D but B is " +
@@ -326,6 +345,31 @@ InstanceComparison compareInstances(const CurveAnalysis& a, const CurveAnalysis&
     }
     out.colinearityMean = finiteMean(out.colinearity);
     return out;
+}
+
+} // namespace
+
+Eigen::MatrixXd InstanceComparison::alignB(const Eigen::MatrixXd& bPoints) const {
+    Eigen::MatrixXd p = bPoints;
+    if (bMirrored && p.cols() > 0)
+        p.col(p.cols() - 1) *= -1;
+    return alignment.apply(p);
+}
+
+InstanceComparison compareInstances(const CurveAnalysis& a, const CurveAnalysis& b,
+                                    bool withScaling, KabschMethod method, bool allowMirror) {
+    InstanceComparison best = compareInstancesAsIs(a, b, withScaling, method);
+    // The sign of a principal axis is arbitrary, so B's curves may be a mirror image of A's
+    // that no rotation undoes: also try B with its last axis negated and keep the better fit.
+    if (allowMirror && b.pca.components.size() > 0) {
+        InstanceComparison mirrored =
+            compareInstancesAsIs(a, mirrorLastAxis(b), withScaling, method);
+        if (mirrored.alignedRmseAll < best.alignedRmseAll) {
+            mirrored.bMirrored = true;
+            best = std::move(mirrored);
+        }
+    }
+    return best;
 }
 
 } // namespace embedscope

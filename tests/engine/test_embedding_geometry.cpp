@@ -293,6 +293,34 @@ private Q_SLOTS:
         expectError<DataError>([&] { compareInstances(a, none); }, {"no group", "not in B"});
     }
 
+    void mirroredInstanceAlignsBack() {
+        // A reflection (a PCA axis with the other sign) plus a rotation: no proper rotation
+        // undoes it, so compareInstances tries B with its last axis negated and keeps that.
+        const Rays rays = makeRays(7);
+        const CurveAnalysis a = analyseCurves(rays.x, rays.groups, rays.order);
+        const Eigen::Matrix3d r0 =
+            Eigen::AngleAxisd(0.5, Eigen::Vector3d(1, 0.2, 0.1).normalized()).toRotationMatrix();
+        const Eigen::Matrix3d mirror = Eigen::Vector3d(1, 1, -1).asDiagonal();
+        const CurveAnalysis b = moved(a, r0 * mirror, Eigen::RowVector3d(0, 1, 0));
+        const InstanceComparison rigid =
+            compareInstances(a, b, false, KabschMethod::Automatic, false);
+        QVERIFY(!rigid.bMirrored);
+        QVERIFY2(rigid.alignedRmseAll > 0.1, qPrintable(QString::number(rigid.alignedRmseAll)));
+        const InstanceComparison c = compareInstances(a, b);
+        QVERIFY(c.bMirrored);
+        QVERIFY2(c.alignedRmseAll < 1e-9, qPrintable(QString::number(c.alignedRmseAll)));
+        // alignB carries B's own coordinates into A's frame.
+        QVERIFY((c.alignB(b.coordinates) - a.coordinates).cwiseAbs().maxCoeff() < 1e-9);
+        // Raw features (no PCA) are never mirrored.
+        const CurveAnalysis raw = analyseCurves(rays.x, rays.groups, rays.order, [] {
+            CurveAnalysisOptions o;
+            o.pcaDims = 0;
+            return o;
+        }());
+        QVERIFY(
+            !compareInstances(raw, moved(raw, r0 * mirror, Eigen::RowVector3d(0, 0, 0))).bMirrored);
+    }
+
     void binnedF1SeparatedGroups() {
         // Three groups around centres 20 apart (noise σ = 1), order 0..9 -> one bin per value.
         std::mt19937_64 rng(4);

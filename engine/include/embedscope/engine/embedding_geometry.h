@@ -84,11 +84,20 @@ struct InstanceComparison {
     double alignedRmseAll = std::numeric_limits<double>::quiet_NaN();  ///< Aligned_RMSE
     Alignment alignment;                                               ///< B -> A
     std::vector<std::string> skipped; ///< "group: reason" for groups not compared
+    /// B's last principal axis was negated before aligning (a PCA axis has no sign; see
+    /// compareInstances); every number above refers to that mirrored B.
+    bool bMirrored = false;
+    /// B's points (in B's analysis coordinates) in A's frame: mirrored when bMirrored, then
+    /// the alignment applied. Use it to draw B's points and curves beside A's.
+    Eigen::MatrixXd alignB(const Eigen::MatrixXd& bPoints) const;
 };
 /// Throws DataError when the two analyses have different dimensions or no group in common.
+/// With `allowMirror` and a PCA analysis B, B with its last axis negated is tried too and the
+/// better aligned of the two kept (InstanceComparison::bMirrored).
 InstanceComparison compareInstances(const CurveAnalysis& a, const CurveAnalysis& b,
                                     bool withScaling = false,
-                                    KabschMethod method = KabschMethod::Automatic);
+                                    KabschMethod method = KabschMethod::Automatic,
+                                    bool allowMirror = true);
 
 /// F1 of a multinomial logistic regression predicting the group from the embedding (lab note
 /// F1_score_all; F1_score_hld is the same on the held-out instance's embedding): `repeats`

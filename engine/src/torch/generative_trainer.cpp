@@ -68,14 +68,18 @@ struct MetricPart {
     std::unique_ptr<PositiveSampler> train, val;
 };
 
-/// Batches in which to evaluate `rows` (in order): plain slices of `batchSize`; with a sampler
-/// each slice is followed by its positives drawn from the fixed validation stream, and a last
-/// slice of one anchor joins the one before (an anchor alone has no negative).
-std::vector<std::vector<std::size_t>> evaluationBatches(const std::vector<std::size_t>& rows,
-                                                        int batchSize,
-                                                        const PositiveSampler* sampler) {
+/// Batches in which to evaluate `rows`: plain slices of `batchSize`; with a sampler the rows
+/// are first shuffled once (fixed seed) so a batch mixes groups and times as a training batch
+/// does (data sets are often stored group by group: in-order slices would hold one group's
+/// neighbouring times as negatives, a much harder task than training's), each slice is
+/// followed by its positives drawn from the fixed validation stream, and a last slice of one
+/// anchor joins the one before (an anchor alone has no negative).
+std::vector<std::vector<std::size_t>>
+evaluationBatches(std::vector<std::size_t> rows, int batchSize, const PositiveSampler* sampler) {
     std::vector<std::vector<std::size_t>> batches;
     std::mt19937_64 rng(kValidationSeed);
+    if (sampler)
+        std::shuffle(rows.begin(), rows.end(), rng);
     const std::size_t size = std::size_t(batchSize);
     std::size_t start = 0;
     while (start < rows.size()) {

@@ -1,6 +1,7 @@
 #include "embedscope/engine/demo.h"
 
 #include "embedscope/engine/detector_events.h"
+#include "embedscope/engine/development.h"
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/hodgkin_huxley.h"
 #include "embedscope/engine/project.h"
@@ -11,7 +12,7 @@
 namespace embedscope {
 namespace {
 // Bump when the simulator or the demo parameters change, so stale demo files are remade.
-constexpr const char* kDemoTag = "\"demo_version\":5";
+constexpr const char* kDemoTag = "\"demo_version\":6";
 constexpr const char* kDemoDataset = kDemoOpenFieldDataset;
 } // namespace
 
@@ -60,7 +61,7 @@ std::string ensureDemoProject(const std::string& directory, const JobContext& ct
     HHDatasetParams hh; // the seed's protocol, fewer traces (seed 001 §3.1.2 has 10,000)
     hh.n = 1000;
     hh.seed = 2026;
-    Dataset signals = simulateHodgkinHuxleyDataset(hh, JobContext(ctx, 0.6, 0.9));
+    Dataset signals = simulateHodgkinHuxleyDataset(hh, JobContext(ctx, 0.6, 0.85));
     signals.name = kDemoSignalsDataset;
     project.writeDataset(signals);
 
@@ -68,9 +69,15 @@ std::string ensureDemoProject(const std::string& directory, const JobContext& ct
     tpc.perClass = 300;
     tpc.imageSize = 64;
     tpc.seed = 2026;
-    Dataset events = simulateTpcEvents(tpc, JobContext(ctx, 0.9, 1.0));
+    Dataset events = simulateTpcEvents(tpc, JobContext(ctx, 0.85, 0.95));
     events.name = kDemoEventsDataset;
     project.writeDataset(events);
+
+    DevelopmentParams development; // the defaults: wt + 4 perturbations, 24 embryos, 12 times
+    development.seed = 2026;
+    Dataset embryos = simulateDevelopment(development, JobContext(ctx, 0.95, 1.0));
+    embryos.name = kDemoDevelopmentDataset;
+    project.writeDataset(embryos);
     return path;
 }
 
@@ -84,6 +91,30 @@ std::string addDemoGenerativeRun(const std::string& projectPath, const JobContex
     run.name = "hh-vae";
     ProjectFile::openOrCreate(projectPath).writeRun(run);
     return run.name;
+}
+
+std::vector<std::string> addDemoGeometryRuns(const std::string& projectPath,
+                                             const JobContext& ctx) {
+    const Dataset embryos = ProjectFile::open(projectPath).readDataset(kDemoDevelopmentDataset);
+    std::vector<std::string> names;
+    const char* betas[] = {"0.1", "10"};
+    for (int b = 0; b < 2; ++b)
+        for (int held = 0; held < 2; ++held) {
+            const std::string name = std::string("dev-mvae-b") + betas[b] + (held ? "-hld" : "");
+            const TrainConfig cfg = parseTrainConfig(
+                held ? R"({"holdout": "gdf3,lmx1b"})" : "{}",
+                {"model=vae-mlp", "loss=metric-elbo", "group_column=perturbation", "epochs=20",
+                 "batch_size=32", "model_params.latent_dim=10",
+                 std::string("loss_params.beta=") + betas[b], "loss_params.metric_weight=50",
+                 "loss_params.self_target_prob=0.25", "loss_params.margin=2",
+                 "loss_params.time_window=3", "run_name=" + name});
+            const int part = 2 * b + held;
+            RunRecord run = train(embryos, cfg, JobContext(ctx, part / 4.0, (part + 1) / 4.0));
+            run.name = name;
+            ProjectFile::openOrCreate(projectPath).writeRun(run);
+            names.push_back(name);
+        }
+    return names;
 }
 
 } // namespace embedscope

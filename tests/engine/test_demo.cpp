@@ -7,6 +7,7 @@
 #include <QtTest/QtTest>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 
 using namespace embedscope;
@@ -24,7 +25,7 @@ private Q_SLOTS:
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         ProjectFile project = ProjectFile::open(path);
         const auto names = project.datasetNames();
-        QCOMPARE(int(names.size()), 3);
+        QCOMPARE(int(names.size()), 4);
         const Dataset hh = project.readDatasetHeader(kDemoSignalsDataset);
         QCOMPARE(hh.headerSampleCount, std::size_t(1000));
         QCOMPARE(hh.sampleShape, (std::vector<int64_t>{1, 5000})); // seed 001 §3.1.2
@@ -32,6 +33,10 @@ private Q_SLOTS:
         const Dataset tpc = project.readDatasetHeader(kDemoEventsDataset);
         QCOMPARE(tpc.headerSampleCount, std::size_t(600));
         QCOMPARE(tpc.sampleShape, (std::vector<int64_t>{1, 64, 64}));
+        const Dataset dev = project.readDatasetHeader(kDemoDevelopmentDataset);
+        QCOMPARE(dev.headerSampleCount, std::size_t(5 * 24 * 12));
+        QVERIFY(dev.metadata.has("perturbation") && dev.metadata.has("time") &&
+                dev.metadata.has("individual"));
         // A second call finds the current demo and does not remake it.
         start = std::chrono::steady_clock::now();
         QCOMPARE(ensureDemoProject(dir), path);
@@ -58,6 +63,29 @@ private Q_SLOTS:
         var /= double(all.values.size());
         QVERIFY2(metrics.bestValue("recon_mse") < 0.5 * var,
                  (run.metricsJson + " variance " + std::to_string(var)).c_str());
+    }
+
+    void geometryRunsPairAllAndHeldOut() {
+        const std::string dir = std::string(EMBEDSCOPE_TEST_TMP_DIR) + "/demo-geometry-test";
+        std::filesystem::remove_all(dir);
+        const std::string path = ensureDemoProject(dir);
+        const auto names = addDemoGeometryRuns(path);
+        QCOMPARE(names, (std::vector<std::string>{"dev-mvae-b0.1", "dev-mvae-b0.1-hld",
+                                                  "dev-mvae-b10", "dev-mvae-b10-hld"}));
+        ProjectFile project = ProjectFile::open(path);
+        const std::size_t rows = 5 * 24 * 12;
+        for (const auto& name : names) {
+            const RunRecord run = project.readRun(name);
+            QCOMPARE(run.embeddingRows, rows);
+            const RunMetrics m = parseRunMetrics(run.metricsJson);
+            qInfo("%s: %.1f s, %s", name.c_str(), run.seconds, run.metricsJson.c_str());
+            // The hold-out runs trained on 3 of the 5 groups (16 train embryos of 24 each).
+            const bool held = name.size() > 4 && name.substr(name.size() - 4) == "-hld";
+            QCOMPARE(m.bestValue("train_samples"), double((held ? 3 : 5) * 16 * 12));
+            // Perturbations over time are told apart far above chance (0.2 for 5 groups).
+            QVERIFY2(m.bestValue("f1_score_all") > 0.4, run.metricsJson.c_str());
+            QVERIFY(std::isfinite(m.bestValue("segment_colinearity_mean_within")));
+        }
     }
 };
 

@@ -55,7 +55,10 @@ void MainWindow::openDemo() {
                                              : project.datasetNames().front(),
                                          base, references);
             if (project.hasDataset(kDemoSignalsDataset))
-                addDemoGenerativeRun(path, JobContext(ctx, 0.75, 1.0));
+                addDemoGenerativeRun(path, JobContext(ctx, 0.75, 0.85));
+            // The seed-003 metric-VAEs (β = 0.1 and 10, all and held-out) for the geometry views.
+            if (project.hasDataset(kDemoDevelopmentDataset))
+                addDemoGeometryRuns(path, JobContext(ctx, 0.85, 1.0));
         }
         runner_->postToGui([this, path] { openProject(QString::fromStdString(path)); });
     });

@@ -4,6 +4,7 @@
 #include "embedscope/engine/openfield.h"
 
 #include <string>
+#include <vector>
 
 namespace embedscope {
 
@@ -16,6 +17,9 @@ OpenFieldParams demoOpenFieldParams();
 constexpr const char* kDemoOpenFieldDataset = "openfield";
 constexpr const char* kDemoSignalsDataset = "hh";
 constexpr const char* kDemoEventsDataset = "tpc";
+/// Seed-003 lab note: a simulated development (wt + 4 perturbations branching off over time,
+/// development.h), 24 embryos per group at 12 times, 32 x 32 images.
+constexpr const char* kDemoDevelopmentDataset = "development";
 
 /// Returns `directory`/embedscope-demo.h5, simulating and writing it when missing or made by
 /// an older demo version. The project holds the three data sets and no runs at first.
@@ -26,5 +30,12 @@ std::string ensureDemoProject(const std::string& directory, const JobContext& ct
 /// so the reconstructions view has something to show. Written into `project`; returns its name.
 std::string addDemoGenerativeRun(const std::string& projectPath,
                                  const JobContext& ctx = JobContext());
+
+/// The demo's metric-VAE runs on the development data (seed-003 lab note, model 74's
+/// settings: NT-Xent, metric_weight 50, self_target_prob 0.25, margin 2): β = 0.1 and β = 10,
+/// each trained on all perturbations ("dev-mvae-b10") and with gdf3 and lmx1b held out
+/// ("dev-mvae-b10-hld"), so the geometry dock can pair them. Returns the run names.
+std::vector<std::string> addDemoGeometryRuns(const std::string& projectPath,
+                                             const JobContext& ctx = JobContext());
 
 } // namespace embedscope

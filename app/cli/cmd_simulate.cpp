@@ -1,4 +1,4 @@
-// embedscope-cli simulate openfield|hh|tpc --out DATA.h5 [...]
+// embedscope-cli simulate openfield|hh|tpc|development --out DATA.h5 [...]
 #include "cli_common.h"
 
 #include "embedscope/engine/detector_events.h"
@@ -10,6 +10,9 @@
 #include <sstream>
 
 namespace embedscope::cli {
+
+void addSimulateDevelopment(CLI::App* simulate); // cmd_simulate_development.cpp
+
 namespace {
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
@@ -177,6 +180,7 @@ void addSimulateCommand(CLI::App& app) {
     });
     addHodgkinHuxley(simulate);
     addTpc(simulate);
+    addSimulateDevelopment(simulate);
 }
 
 } // namespace embedscope::cli

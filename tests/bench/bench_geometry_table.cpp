@@ -6,6 +6,7 @@
 //   bench_geometry_table [--embryos 24] [--epochs 30] [--beta 0.1,10] [--latent 10]
 //                        [--weight 50] [--margin 2] [--self 0.25] [--loss nt-xent]
 // Threads: EMBEDSCOPE_THREADS (default 1).
+#include "bench_args.h"
 #include "embedscope/engine/development.h"
 #include "embedscope/engine/embedding_geometry.h"
 #include "embedscope/engine/run_metrics.h"
@@ -20,23 +21,10 @@
 
 using namespace embedscope;
 
+using bench::arg;
+using bench::list;
+
 namespace {
-
-std::string arg(int argc, char** argv, const std::string& key, const std::string& fallback) {
-    for (int i = 1; i + 1 < argc; ++i)
-        if (argv[i] == key)
-            return argv[i + 1];
-    return fallback;
-}
-
-std::vector<std::string> list(const std::string& text) {
-    std::vector<std::string> out;
-    std::stringstream in(text);
-    std::string part;
-    while (std::getline(in, part, ','))
-        out.push_back(part);
-    return out;
-}
 
 CurveAnalysis curvesOf(const RunRecord& run, const Dataset& data) {
     Eigen::MatrixXd z(static_cast<Eigen::Index>(run.embeddingRows),

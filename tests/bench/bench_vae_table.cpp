@@ -3,6 +3,7 @@
 //   bench_vae_table fashion [--limit 0] [--epochs 10] [--batch 64] [--latent 20] [--beta 1,2]
 // Prints one line per run: test MSE (HH) or test BCE per image and few-label logistic-regression
 // accuracy (Fashion-MNIST), seconds per epoch. Threads: EMBEDSCOPE_THREADS (default 1).
+#include "bench_args.h"
 #include "embedscope/engine/hodgkin_huxley.h"
 #include "embedscope/engine/reader.h"
 #include "embedscope/engine/run_metrics.h"
@@ -17,23 +18,10 @@
 
 using namespace embedscope;
 
+using bench::arg;
+using bench::list;
+
 namespace {
-
-std::string arg(int argc, char** argv, const std::string& key, const std::string& fallback) {
-    for (int i = 1; i + 1 < argc; ++i)
-        if (argv[i] == key)
-            return argv[i + 1];
-    return fallback;
-}
-
-std::vector<std::string> list(const std::string& text) {
-    std::vector<std::string> out;
-    std::stringstream in(text);
-    std::string part;
-    while (std::getline(in, part, ','))
-        out.push_back(part);
-    return out;
-}
 
 double best(const RunRecord& run, const std::string& key) {
     return parseRunMetrics(run.metricsJson).bestValue(key);

@@ -1,5 +1,7 @@
 #include "embedscope/ui/trajectory_inspector.h"
 
+#include "embedscope/viewer/curve_overlay.h"
+
 #include <QPainter>
 #include <QPainterPath>
 
@@ -14,17 +16,6 @@ constexpr int kMaxPathSegments = 4000; // drawn segments of the path (coloured b
 constexpr int kSeriesBins = 600;       // time bins of the speed and rearing tracks
 const QColor kInk(38, 38, 38);
 const QColor kGrid(225, 225, 225);
-
-// Viridis at 9 stops (matplotlib's table, every 32nd entry); linear in between.
-constexpr std::array<std::array<int, 3>, 9> kViridis = {{{68, 1, 84},
-                                                         {71, 44, 122},
-                                                         {59, 81, 139},
-                                                         {44, 113, 142},
-                                                         {33, 144, 141},
-                                                         {39, 173, 129},
-                                                         {92, 200, 99},
-                                                         {170, 220, 50},
-                                                         {253, 231, 37}}};
 
 double niceStep(double range, int targetTicks) {
     const double raw = range / std::max(1, targetTicks);
@@ -47,13 +38,9 @@ TrajectoryInspector::TrajectoryInspector(QWidget* parent) : QWidget(parent) {
 }
 
 QColor TrajectoryInspector::timeColour(double t) {
-    t = std::clamp(std::isfinite(t) ? t : 0.0, 0.0, 1.0) * (kViridis.size() - 1);
-    const auto i = std::min<std::size_t>(static_cast<std::size_t>(t), kViridis.size() - 2);
-    const double f = t - static_cast<double>(i);
-    auto mix = [&](int c) {
-        return static_cast<int>(std::lround(kViridis[i][c] * (1 - f) + kViridis[i + 1][c] * f));
-    };
-    return QColor(mix(0), mix(1), mix(2));
+    // One viridis for the whole app (the curve overlay colours points by time the same way).
+    const auto c = viewer::CurveOverlay::viridis(t);
+    return QColor(c[0], c[1], c[2]);
 }
 
 void TrajectoryInspector::clear(const QString& message) {

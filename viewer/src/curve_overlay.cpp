@@ -30,8 +30,8 @@ namespace {
 
 using Rgb = std::array<unsigned char, 3>;
 
-// Viridis at 9 stops (matplotlib's table, every 32nd entry); linear in between. The same
-// stops as the trajectory inspector's time colouring.
+// Viridis at 9 stops (matplotlib's table, every 32nd entry); linear in between. Also the
+// trajectory inspector's time colouring (CurveOverlay::viridis).
 constexpr std::array<std::array<int, 3>, 9> kViridis = {{{68, 1, 84},
                                                          {71, 44, 122},
                                                          {59, 81, 139},

@@ -9,6 +9,7 @@
 #include "embedscope/engine/training.h"
 #include "embedscope/ui/beta_tradeoff_chart.h"
 #include "embedscope/ui/embedding_view.h"
+#include "embedscope/ui/geometry_view.h"
 #include "embedscope/ui/job_runner.h"
 #include "embedscope/ui/loss_chart.h"
 #include "embedscope/ui/metrics_chart.h"
@@ -61,6 +62,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     trajectory_ = new TrajectoryInspector;
     reconstructions_ = new ReconstructionView;
     betaChart_ = new BetaTradeoffChart;
+    geometry_ = new GeometryView;
     console_ = new QPlainTextEdit;
     console_->setReadOnly(true);
     console_->setMaximumBlockCount(2000);
@@ -74,12 +76,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         dock(this, tr("Reconstructions"), reconstructions_, Qt::BottomDockWidgetArea);
     auto* betaDock = dock(this, tr("β trade-off"), betaChart_, Qt::BottomDockWidgetArea);
     betaDock->setObjectName(QStringLiteral("beta-tradeoff"));
+    auto* geometryDock = dock(this, tr("Geometry"), geometry_, Qt::BottomDockWidgetArea);
     auto* logDock = dock(this, tr("Log"), console_, Qt::BottomDockWidgetArea);
     trajectoryDock_ = dock(this, tr("Trajectory"), trajectory_, Qt::BottomDockWidgetArea);
     tabifyDockWidget(lossDock, metricsDock);
     tabifyDockWidget(metricsDock, reconstructionsDock);
     tabifyDockWidget(reconstructionsDock, betaDock);
-    tabifyDockWidget(betaDock, trajectoryDock_);
+    tabifyDockWidget(betaDock, geometryDock);
+    tabifyDockWidget(geometryDock, trajectoryDock_);
     tabifyDockWidget(trajectoryDock_, logDock);
     lossDock->raise();
     buildMenus();
@@ -218,6 +222,7 @@ void MainWindow::useDataset(const std::string& name) {
     metricsChart_->clear();
     reconstructions_->clear();
     betaChart_->clear();
+    geometry_->clear();
     inspector_->showSample(metadata_, -1);
     refreshReferences();
 }
@@ -287,6 +292,7 @@ void MainWindow::showRun(const QString& name) {
         metricsChart_->setRun(name, parseRunMetrics(run.metricsJson), run.bestEpoch);
         showProjection();
         showGenerative(run);
+        geometry_->setRun(projectPath_, name); // computes only while its dock is shown
         log(tr("run %1: %2 samples, embedding dimension %3")
                 .arg(name)
                 .arg(run.embeddingRows)

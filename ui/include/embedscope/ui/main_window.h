@@ -16,6 +16,7 @@ namespace embedscope::ui {
 
 class BetaTradeoffChart;
 class EmbeddingView;
+class GeometryView;
 class JobRunner;
 class LossChart;
 class MetricsChart;
@@ -57,6 +58,8 @@ public:
     TrajectoryInspector* trajectoryInspector() const { return trajectory_; }
     ReconstructionView* reconstructionView() const { return reconstructions_; }
     BetaTradeoffChart* betaChart() const { return betaChart_; }
+    /// Seed-003 geometry of the shown run: F1 over time, all vs held-out.
+    GeometryView* geometryView() const { return geometry_; }
     JobRunner* jobRunner() const { return runner_; }
     QString currentRun() const { return currentRun_; }
     /// Error dialogs are replaced by log lines (tests).
@@ -103,6 +106,7 @@ private:
     QDockWidget* trajectoryDock_ = nullptr;
     ReconstructionView* reconstructions_ = nullptr;
     BetaTradeoffChart* betaChart_ = nullptr;
+    GeometryView* geometry_ = nullptr;
     QPlainTextEdit* console_ = nullptr;
 
     QString projectPath_;

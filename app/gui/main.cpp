@@ -32,8 +32,12 @@ int main(int argc, char** argv) {
                                   QStringLiteral("Save a PNG of the window after start-up and quit "
                                                  "(for documentation and checks)"),
                                   QStringLiteral("PNG"));
+    QCommandLineOption run(QStringLiteral("run"),
+                           QStringLiteral("Show this run once the project is open"),
+                           QStringLiteral("NAME"));
     parser.addOption(demo);
     parser.addOption(screenshot);
+    parser.addOption(run);
     parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("Project file (.h5)"));
     parser.process(app);
 
@@ -45,6 +49,14 @@ int main(int argc, char** argv) {
     else
         window.openDemo();
 
+    if (parser.isSet(run)) {
+        const QString name = parser.value(run);
+        QObject::connect(
+            &window, &embedscope::ui::MainWindow::projectOpened, &window, [&window, name] {
+                // After the window's own choice of run for a newly opened project.
+                QTimer::singleShot(0, &window, [&window, name] { window.showRun(name); });
+            });
+    }
     if (parser.isSet(screenshot)) {
         const QString path = parser.value(screenshot);
         QObject::connect(&window, &embedscope::ui::MainWindow::projectOpened, &window, [&] {

@@ -23,7 +23,11 @@
 #include <QtTest>
 
 #include <cmath>
+#include <ctime>
 #include <random>
+
+#include <vtkCamera.h>
+#include <vtkRenderer.h>
 
 using namespace embedscope;
 using namespace embedscope::ui;
@@ -224,14 +228,27 @@ private Q_SLOTS:
             for (std::size_t i = 0; i < curvesA[g].polyline.size(); ++i)
                 QVERIFY(std::abs(curvesA[g].polyline[i] - curvesB[g].polyline[i]) < 1e-4);
         }
+        // One camera for both: turning A's view turns B's (B is re-rendered).
+        vtkCamera* camera = cmp->viewA()->scene().renderer()->GetActiveCamera();
+        QCOMPARE(cmp->viewB()->scene().renderer()->GetActiveCamera(), camera);
+        const QImage before = cmp->viewB()->vtkWidget()->grabScene();
+        camera->Azimuth(40);
+        QVERIFY(!before.isNull() && cmp->viewB()->vtkWidget()->grabScene() != before);
+        camera->Azimuth(-40);
         // F1 of each side; logistic regression does not see a rotation.
         QTRY_VERIFY_WITH_TIMEOUT(!view.busy(), 20000);
         QVERIFY2(cmp->summary().contains("aligned RMSE 0.000"), qPrintable(cmp->summary()));
         QVERIFY2(cmp->summary().contains("F1 all (A) 1.000"), qPrintable(cmp->summary()));
         QVERIFY2(cmp->summary().contains("F1 hld (B) 1.000"), qPrintable(cmp->summary()));
         QVERIFY(cmp->perGroupText().contains("gdf3"));
-        qInfo("curves + alignment: %.0f ms; %s", view.lastComparisonMillis(),
-              qPrintable(cmp->summary()));
+        // Idle, the two views sharing a camera do not keep each other rendering.
+        QTest::qWait(200);
+        const std::clock_t cpu0 = std::clock();
+        QTest::qWait(1000);
+        const double idleCpu = double(std::clock() - cpu0) / CLOCKS_PER_SEC;
+        QVERIFY2(idleCpu < 0.3, qPrintable(QString("%1 s CPU in 1 s idle").arg(idleCpu)));
+        qInfo("curves + alignment: %.0f ms; idle CPU %.3f s/s; %s", view.lastComparisonMillis(),
+              idleCpu, qPrintable(cmp->summary()));
         QTest::qWait(300);
         QVERIFY(view.grabImage().save("/tmp/geometry_compare.png"));
     }
@@ -261,6 +278,37 @@ private Q_SLOTS:
         view.setRun(path_, "missing");
         QVERIFY(view.message().contains("missing"));
         QVERIFY(view.runA().isEmpty());
+    }
+
+    // A real project (e.g. the demo with its metric-VAE runs): EMBEDSCOPE_GEOMETRY_PROJECT=path
+    // and optionally EMBEDSCOPE_GEOMETRY_RUN (default dev-mvae-b10). Prints timings and the
+    // summary and writes both tabs as PNG to the test directory; skipped without it.
+    void givenProjectTimings() {
+        const QString path = qEnvironmentVariable("EMBEDSCOPE_GEOMETRY_PROJECT");
+        if (path.isEmpty())
+            QSKIP("EMBEDSCOPE_GEOMETRY_PROJECT not set");
+        const QString run = qEnvironmentVariable("EMBEDSCOPE_GEOMETRY_RUN", "dev-mvae-b10");
+        GeometryView view;
+        view.resize(1400, 560);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setRun(path, run);
+        QVERIFY2(view.message().isEmpty(), qPrintable(view.message()));
+        QTRY_VERIFY_WITH_TIMEOUT(!view.busy(), 120000);
+        QVERIFY2(view.f1OfA() != nullptr, qPrintable(view.f1Chart()->message()));
+        qInfo("%s: binnedF1 %.0f ms, macro F1 %.3f", qPrintable(run), view.lastF1Millis(),
+              view.f1OfA()->f1Macro);
+        QVERIFY(view.grabImage().save(EMBEDSCOPE_TEST_TMP_DIR "/geometry_given_f1.png"));
+        view.setCurrentTab(GeometryView::ComparisonTab);
+        QTRY_VERIFY_WITH_TIMEOUT(view.comparisonView()->hasComparison() && !view.busy(), 120000);
+        QTRY_VERIFY_WITH_TIMEOUT(!view.comparisonView()->viewA()->curvesPending() &&
+                                     !view.comparisonView()->viewB()->curvesPending(),
+                                 20000);
+        qInfo("vs %s: curves + alignment %.0f ms, F1 of B %.0f ms; %s",
+              qPrintable(view.comparisonRun()), view.lastComparisonMillis(), view.lastF1Millis(),
+              qPrintable(view.comparisonView()->summary()));
+        QTest::qWait(300);
+        QVERIFY(view.grabImage().save(EMBEDSCOPE_TEST_TMP_DIR "/geometry_given_compare.png"));
     }
 
     void mainWindowDockComputesWhenShown() {

@@ -1,7 +1,7 @@
 // GeometryView's "All vs held-out" tab (seed-003 lab note, SPEC S3): run B read and checked
 // against A, curves by group in PCA 3 of each embedding, compareInstances (Kabsch, quaternion
-// method in 3-D) on a worker thread, then B's points carried into A's frame. Split from
-// geometry_view.cpp to keep both files short.
+// method in 3-D) on a worker thread, then B's points carried into A's frame; the default run B.
+// Split from geometry_view.cpp to keep both files short.
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/job.h"
 #include "embedscope/engine/project.h"
@@ -9,9 +9,12 @@
 #include "embedscope/ui/instance_comparison_view.h"
 #include "embedscope/ui/vtk_widget.h"
 
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QPainter>
+#include <QSignalBlocker>
 
+#include <algorithm>
 #include <cmath>
 #include <tuple>
 
@@ -52,6 +55,45 @@ viewer::ScatterData scatterOf(const Eigen::MatrixXd& xyz, const MetadataTable& m
 }
 
 } // namespace
+
+QString GeometryView::defaultPartner(const QString& runA, bool aHasHoldout,
+                                     const std::vector<std::pair<QString, bool>>& candidates) {
+    const QString suffix = QStringLiteral("-hld");
+    for (const auto& [name, held] : candidates)
+        if (name == runA + suffix ||
+            (runA.endsWith(suffix) && name == runA.left(runA.size() - suffix.size())))
+            return name;
+    QString best;
+    int bestPrefix = -1;
+    for (const auto& [name, held] : candidates) {
+        if (held == aHasHoldout)
+            continue;
+        int prefix = 0;
+        while (prefix < std::min(name.size(), runA.size()) && name[prefix] == runA[prefix])
+            ++prefix;
+        if (prefix > bestPrefix) {
+            best = name;
+            bestPrefix = prefix;
+        }
+    }
+    if (!best.isEmpty() || candidates.empty())
+        return best;
+    return candidates.front().first;
+}
+
+void GeometryView::setComparisonRun(const QString& run) {
+    runB_ = run;
+    if (comparison_->runB() != run) {
+        const QSignalBlocker blocker(comparison_->runBBox());
+        comparison_->runBBox()->setCurrentIndex(comparison_->runBBox()->findText(run));
+    }
+    if (comparisonContext_)
+        comparisonContext_->requestCancel();
+    ++comparisonGeneration_;
+    comparisonRunning_ = false;
+    comparisonDirty_ = true;
+    startPending();
+}
 
 void GeometryView::startComparison() {
     comparisonDirty_ = false;

@@ -168,31 +168,6 @@ void GeometryView::setRun(const QString& projectPath, const QString& run) {
     startPending();
 }
 
-QString GeometryView::defaultPartner(const QString& runA, bool aHasHoldout,
-                                     const std::vector<std::pair<QString, bool>>& candidates) {
-    const QString suffix = QStringLiteral("-hld");
-    for (const auto& [name, held] : candidates)
-        if (name == runA + suffix ||
-            (runA.endsWith(suffix) && name == runA.left(runA.size() - suffix.size())))
-            return name;
-    QString best;
-    int bestPrefix = -1;
-    for (const auto& [name, held] : candidates) {
-        if (held == aHasHoldout)
-            continue;
-        int prefix = 0;
-        while (prefix < std::min(name.size(), runA.size()) && name[prefix] == runA[prefix])
-            ++prefix;
-        if (prefix > bestPrefix) {
-            best = name;
-            bestPrefix = prefix;
-        }
-    }
-    if (!best.isEmpty() || candidates.empty())
-        return best;
-    return candidates.front().first;
-}
-
 void GeometryView::fillColumnBoxes() {
     const QSignalBlocker blockGroup(groupBox_), blockOrder(orderBox_);
     const QString group = groupBox_->currentText(), order = orderBox_->currentText();
@@ -236,20 +211,6 @@ QString GeometryView::groupColumn() const {
 
 QString GeometryView::orderColumn() const {
     return orderBox_->currentIndex() <= 0 ? QString() : orderBox_->currentText();
-}
-
-void GeometryView::setComparisonRun(const QString& run) {
-    runB_ = run;
-    if (comparison_->runB() != run) {
-        const QSignalBlocker blocker(comparison_->runBBox());
-        comparison_->runBBox()->setCurrentIndex(comparison_->runBBox()->findText(run));
-    }
-    if (comparisonContext_)
-        comparisonContext_->requestCancel();
-    ++comparisonGeneration_;
-    comparisonRunning_ = false;
-    comparisonDirty_ = true;
-    startPending();
 }
 
 void GeometryView::setCurrentTab(Tab tab) {

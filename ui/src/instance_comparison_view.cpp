@@ -1,6 +1,7 @@
 #include "embedscope/ui/instance_comparison_view.h"
 
 #include "embedscope/ui/embedding_view.h"
+#include "embedscope/ui/vtk_widget.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -9,6 +10,11 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+
+#include <vtkCallbackCommand.h>
+#include <vtkCamera.h>
+#include <vtkRenderer.h>
+#include <vtkSmartPointer.h>
 
 namespace embedscope::ui {
 namespace {
@@ -75,11 +81,43 @@ InstanceComparisonView::InstanceComparisonView(QWidget* parent) : QWidget(parent
                 if (v->dimensions() != dims)
                     v->setDimensions(dims);
         });
+    linkCameras();
     connect(runB_, &QComboBox::currentTextChanged, this, [this](const QString& run) {
         if (!run.isEmpty())
             Q_EMIT runBSelected(run);
     });
     clear(tr("Select a run to compare it with its held-out instance."));
+}
+
+InstanceComparisonView::~InstanceComparisonView() {
+    viewA_->scene().renderer()->GetActiveCamera()->RemoveObserver(cameraObserver_);
+}
+
+void InstanceComparisonView::linkCameras() {
+    vtkCamera* camera = viewA_->scene().renderer()->GetActiveCamera();
+    viewB_->scene().renderer()->SetActiveCamera(camera);
+    auto command = vtkSmartPointer<vtkCallbackCommand>::New();
+    command->SetClientData(this);
+    command->SetCallback([](vtkObject*, unsigned long, void* self, void*) {
+        static_cast<InstanceComparisonView*>(self)->onCameraModified();
+    });
+    cameraObserver_ = camera->AddObserver(vtkCommand::ModifiedEvent, command);
+}
+
+void InstanceComparisonView::onCameraModified() {
+    // Only a new pose re-renders: a render that touches the camera (e.g. its clipping range)
+    // must not make the two views render each other forever.
+    vtkCamera* camera = viewA_->scene().renderer()->GetActiveCamera();
+    std::array<double, 10> pose{};
+    camera->GetPosition(pose.data());
+    camera->GetFocalPoint(pose.data() + 3);
+    camera->GetViewUp(pose.data() + 6);
+    pose[9] = camera->GetParallelScale();
+    if (pose == cameraPose_)
+        return;
+    cameraPose_ = pose;
+    viewA_->vtkWidget()->requestRender();
+    viewB_->vtkWidget()->requestRender();
 }
 
 void InstanceComparisonView::setRunChoices(const QStringList& runs, const QString& current) {

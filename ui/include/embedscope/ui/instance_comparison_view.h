@@ -13,6 +13,7 @@
 #include <QStringList>
 #include <QWidget>
 
+#include <array>
 #include <limits>
 
 class QComboBox;
@@ -26,6 +27,7 @@ class InstanceComparisonView : public QWidget {
     Q_OBJECT
 public:
     explicit InstanceComparisonView(QWidget* parent = nullptr);
+    ~InstanceComparisonView() override;
 
     /// Fills the run-B list (runs on A's data set) and selects `current`, without emitting
     /// runBSelected.
@@ -61,6 +63,9 @@ Q_SIGNALS:
 
 private:
     void updateSummary();
+    /// Both views look through one camera (B is drawn in A's frame): turning one turns both.
+    void linkCameras();
+    void onCameraModified();
 
     QComboBox* runB_ = nullptr;
     QLabel* message_ = nullptr;
@@ -70,6 +75,8 @@ private:
     QWidget* views_ = nullptr;
     EmbeddingView* viewA_ = nullptr;
     EmbeddingView* viewB_ = nullptr;
+    unsigned long cameraObserver_ = 0;
+    std::array<double, 10> cameraPose_{}; ///< position, focal point, view up, parallel scale
     int dims_ = 3; ///< both views show 2-D or 3-D together; 3-D until the user picks 2-D
     bool hasComparison_ = false;
     InstanceComparison comparison_;

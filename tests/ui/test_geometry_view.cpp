@@ -22,6 +22,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <random>
@@ -53,6 +54,11 @@ Dataset makeDataset(const std::string& name, int rows) {
             d.values.push_back(float((r + k) % 7) * 0.1f);
     }
     d.metadata.addStrings("perturbation", groups);
+    // Like perturbation, but two control rows form a group too small for a curve.
+    std::vector<std::string> family = groups;
+    for (int r = 0; r < std::min(rows, 2); ++r)
+        family[std::size_t(r)] = "rare";
+    d.metadata.addStrings("family", family);
     d.metadata.addNumbers("time", times);
     d.metadata.addStrings(Dataset::kSplitColumn, splits);
     return d;
@@ -251,6 +257,31 @@ private Q_SLOTS:
               idleCpu, qPrintable(cmp->summary()));
         QTest::qWait(300);
         QVERIFY(view.grabImage().save("/tmp/geometry_compare.png"));
+    }
+
+    void tooSmallGroupIsSkipped() {
+        GeometryView view;
+        view.resize(1000, 420);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setCurrentTab(GeometryView::ComparisonTab);
+        view.setRun(path_, "mvae");
+        view.setColumns("family", "time");
+        QCOMPARE(view.groupColumn(), QString("family"));
+        InstanceComparisonView* cmp = view.comparisonView();
+        QTRY_VERIFY_WITH_TIMEOUT(cmp->hasComparison() && !view.busy(), 20000);
+        // The other groups are still compared and aligned; "rare" is named with its reason.
+        QCOMPARE(int(cmp->comparison().groups.size()), 3);
+        QVERIFY(cmp->comparison().alignedRmseAll < 1e-6);
+        QCOMPARE(int(cmp->comparison().skipped.size()), 1);
+        QVERIFY(QString::fromStdString(cmp->comparison().skipped.front()).startsWith("rare: "));
+        QVERIFY2(cmp->summary().contains("1 skipped"), qPrintable(cmp->summary()));
+        QVERIFY(cmp->perGroupText().contains("rare: "));
+        // The F1 tab: one line per group, "rare" included (2 rows: trained and tested).
+        view.setCurrentTab(GeometryView::F1Tab);
+        QTRY_VERIFY_WITH_TIMEOUT(view.f1OfA() != nullptr && !view.busy(), 20000);
+        QVERIFY2(view.f1Chart()->message().isEmpty(), qPrintable(view.f1Chart()->message()));
+        QCOMPARE(view.f1Chart()->seriesNames(), (QStringList{"control", "gdf3", "rare", "tbx6"}));
     }
 
     void runsOnDifferentDataSetsGiveAMessage() {

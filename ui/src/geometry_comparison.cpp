@@ -26,7 +26,6 @@ struct ComparisonOut {
     QString error;
     Eigen::MatrixXd a, bAligned; ///< A's PCA 3 coordinates, B's in A's frame
     InstanceComparison comparison;
-    QStringList failures; ///< groups without a curve on either side
     double millis = 0;
 };
 
@@ -153,14 +152,6 @@ void GeometryView::startComparison() {
                 out->comparison = compareInstances(a, b);
                 out->a = a.coordinates;
                 out->bAligned = out->comparison.alignB(b.coordinates);
-                for (const auto* side : {&a, &b})
-                    for (const GroupCurve& g : side->groups)
-                        if (!g.ok)
-                            out->failures
-                                << QStringLiteral("%1 (%2): %3")
-                                       .arg(QString::fromStdString(g.group),
-                                            side == &a ? QStringLiteral("A") : QStringLiteral("B"),
-                                            QString::fromStdString(g.error));
             } catch (const CancelledError&) {
                 out->cancelled = true;
             } catch (const std::exception& e) {

@@ -10,6 +10,8 @@
 #include <QFileInfo>
 #include <QtTest>
 
+#include "../support/vtk_baseline.h"
+
 #include <vtkImageData.h>
 #include <vtkNew.h>
 #include <vtkPNGReader.h>
@@ -27,17 +29,12 @@ using embedscope::viewer::CurveOverlayData;
 using embedscope::viewer::OverlayCurve;
 using embedscope::viewer::ScatterData;
 using embedscope::viewer::ScatterScene;
-using Rgb = std::array<unsigned char, 3>;
+using namespace embedscope::testing;
 
 namespace {
 
 constexpr int kWidth = 480;
 constexpr int kHeight = 360;
-// As test_scatter_scene: mean absolute difference per channel and share of pixels with a
-// channel off by more than 64.
-constexpr double kMaxMeanAbsDiff = 1.5;
-constexpr double kMaxChangedFraction = 0.003;
-
 // Two branches leaving a common start: "alpha" up to (10, 6), "beta" down to (10, -6), 12
 // points each at times 0..11 (hours), sitting 0.9 off their branch line on alternating sides
 // so the line itself runs between the markers. The curves are the branch lines and their
@@ -86,33 +83,6 @@ Scene branches(int dims) {
     return s;
 }
 
-vtkSmartPointer<vtkImageData> grab(vtkRenderWindow* window) {
-    vtkNew<vtkWindowToImageFilter> filter;
-    filter->SetInput(window);
-    filter->SetInputBufferTypeToRGB();
-    filter->ReadFrontBufferOff();
-    filter->Update();
-    vtkSmartPointer<vtkImageData> image = filter->GetOutput();
-    return image;
-}
-
-Rgb pixel(vtkImageData* image, int x, int y) {
-    auto* p = static_cast<unsigned char*>(image->GetScalarPointer(x, y, 0));
-    return {p[0], p[1], p[2]};
-}
-
-int maxChannelDiff(const Rgb& a, const Rgb& b) {
-    int diff = 0;
-    for (int k = 0; k < 3; ++k)
-        diff = std::max(diff, std::abs(int(a[k]) - int(b[k])));
-    return diff;
-}
-
-QString describe(const Rgb& c) {
-    return QString("(%1,%2,%3)").arg(c[0]).arg(c[1]).arg(c[2]);
-}
-
-// Pixels within `radius` of (x, y) whose colour is within `tolerance` of `colour`.
 int countNear(vtkImageData* image, int x, int y, int radius, const Rgb& colour, int tolerance) {
     int count = 0;
     for (int dy = -radius; dy <= radius; ++dy)
@@ -124,13 +94,6 @@ int countNear(vtkImageData* image, int x, int y, int radius, const Rgb& colour, 
                 ++count;
         }
     return count;
-}
-
-void writePng(vtkImageData* image, const QString& path) {
-    vtkNew<vtkPNGWriter> writer;
-    writer->SetInputData(image);
-    writer->SetFileName(path.toStdString().c_str());
-    writer->Write();
 }
 
 } // namespace
@@ -160,49 +123,11 @@ private:
     }
 
     void compareWithBaseline(const QString& name) {
-        auto actual = grab(window_);
-        const QString baseline =
-            QStringLiteral(EMBEDSCOPE_SOURCE_DIR "/tests/viewer/baselines/%1.png").arg(name);
-        if (!QFileInfo::exists(baseline)) {
-            QDir().mkpath(QFileInfo(baseline).path());
-            writePng(actual, baseline);
-            QFAIL(qPrintable("baseline was missing and has been created: " + baseline +
-                             " (look at it, commit it, re-run)"));
-        }
-        vtkNew<vtkPNGReader> reader;
-        reader->SetFileName(baseline.toStdString().c_str());
-        reader->Update();
-        vtkImageData* expected = reader->GetOutput();
-        int da[3];
-        int db[3];
-        actual->GetDimensions(da);
-        expected->GetDimensions(db);
-        double sum = 0;
-        long changed = 0;
-        const bool sameSize = da[0] == db[0] && da[1] == db[1];
-        if (sameSize) {
-            for (int y = 0; y < da[1]; ++y)
-                for (int x = 0; x < da[0]; ++x) {
-                    const int d = maxChannelDiff(pixel(actual, x, y), pixel(expected, x, y));
-                    for (int k = 0; k < 3; ++k)
-                        sum += std::abs(int(pixel(actual, x, y)[size_t(k)]) -
-                                        int(pixel(expected, x, y)[size_t(k)]));
-                    changed += d > 64 ? 1 : 0;
-                }
-        }
-        const double meanAbs = sum / (3.0 * da[0] * da[1]);
-        const double changedFraction = double(changed) / (double(da[0]) * da[1]);
-        if (!sameSize || meanAbs > kMaxMeanAbsDiff || changedFraction > kMaxChangedFraction) {
-            const QString kept = QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR "/%1.actual.png").arg(name);
-            writePng(actual, kept);
-            QFAIL(qPrintable(QString("%1 differs from its baseline: same size %2, mean abs diff "
-                                     "%3, changed pixels %4; actual image kept at %5")
-                                 .arg(name)
-                                 .arg(sameSize)
-                                 .arg(meanAbs)
-                                 .arg(changedFraction)
-                                 .arg(kept)));
-        }
+        const QString why = embedscope::testing::baselineMismatch(
+            window_, name, QStringLiteral(EMBEDSCOPE_SOURCE_DIR "/tests/viewer/baselines"),
+            QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR));
+        if (!why.isEmpty())
+            QFAIL(qPrintable(why));
     }
 
 private Q_SLOTS:

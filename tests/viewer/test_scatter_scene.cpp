@@ -9,6 +9,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "../support/vtk_baseline.h"
+
 #include <vtkImageData.h>
 #include <vtkNew.h>
 #include <vtkPNGReader.h>
@@ -24,18 +26,14 @@
 
 using embedscope::viewer::ScatterData;
 using embedscope::viewer::ScatterScene;
-using Rgb = std::array<unsigned char, 3>;
+using namespace embedscope::testing;
 
 namespace {
 
 constexpr int kWidth = 400;
 constexpr int kHeight = 300;
-// Baseline tolerance. The image is mostly white, so the mean absolute difference per channel
-// (0-255) alone dilutes local changes; the share of clearly different pixels (a channel off by
-// more than 64) catches a moved legend, axis or group. Both allow antialiasing drift between
-// Mesa versions; single marker positions are pinned by the pixel tests instead.
-constexpr double kMaxMeanAbsDiff = 1.5;
-constexpr double kMaxChangedFraction = 0.003;
+// Baseline tolerance: tests/support/vtk_baseline.h (single marker positions are pinned by the
+// pixel tests instead).
 
 // Three groups of three points, well apart (> 20 px on screen) so each centre pixel is clean.
 ScatterData threeGroups(int dims) {
@@ -51,74 +49,6 @@ ScatterData threeGroups(int dims) {
     d.colorTitle = "group";
     d.axisTitles = {"PC1", "PC2", "PC3"};
     return d;
-}
-
-vtkSmartPointer<vtkImageData> grab(vtkRenderWindow* window) {
-    vtkNew<vtkWindowToImageFilter> filter;
-    filter->SetInput(window);
-    filter->SetInputBufferTypeToRGB();
-    filter->ReadFrontBufferOff();
-    filter->Update();
-    vtkSmartPointer<vtkImageData> image = filter->GetOutput();
-    return image;
-}
-
-Rgb pixel(vtkImageData* image, int x, int y) {
-    auto* p = static_cast<unsigned char*>(image->GetScalarPointer(x, y, 0));
-    return {p[0], p[1], p[2]};
-}
-
-int maxChannelDiff(const Rgb& a, const Rgb& b) {
-    int diff = 0;
-    for (int k = 0; k < 3; ++k)
-        diff = std::max(diff, std::abs(int(a[k]) - int(b[k])));
-    return diff;
-}
-
-QString describe(const Rgb& c) {
-    return QString("(%1,%2,%3)").arg(c[0]).arg(c[1]).arg(c[2]);
-}
-
-struct ImageDiff {
-    bool sameSize = false;
-    double meanAbs = 0;         // mean |a - b| over all RGB channels
-    double changedFraction = 0; // pixels with a channel off by more than 64
-};
-
-ImageDiff compareImages(vtkImageData* a, vtkImageData* b) {
-    int da[3];
-    int db[3];
-    a->GetDimensions(da);
-    b->GetDimensions(db);
-    ImageDiff diff;
-    if (da[0] != db[0] || da[1] != db[1] || a->GetNumberOfScalarComponents() < 3 ||
-        b->GetNumberOfScalarComponents() < 3)
-        return diff;
-    diff.sameSize = true;
-    double sum = 0;
-    long changed = 0;
-    for (int y = 0; y < da[1]; ++y)
-        for (int x = 0; x < da[0]; ++x) {
-            auto* pa = static_cast<unsigned char*>(a->GetScalarPointer(x, y, 0));
-            auto* pb = static_cast<unsigned char*>(b->GetScalarPointer(x, y, 0));
-            int worst = 0;
-            for (int k = 0; k < 3; ++k) {
-                const int d = std::abs(int(pa[k]) - int(pb[k]));
-                sum += d;
-                worst = std::max(worst, d);
-            }
-            changed += worst > 64 ? 1 : 0;
-        }
-    diff.meanAbs = sum / (3.0 * da[0] * da[1]);
-    diff.changedFraction = double(changed) / (double(da[0]) * da[1]);
-    return diff;
-}
-
-void writePng(vtkImageData* image, const QString& path) {
-    vtkNew<vtkPNGWriter> writer;
-    writer->SetInputData(image);
-    writer->SetFileName(path.toStdString().c_str());
-    writer->Write();
 }
 
 } // namespace
@@ -138,34 +68,11 @@ private:
     // F3D's rule: compare with tests/viewer/baselines/<name>.png; a missing baseline is written
     // and the test fails so that someone looks at it before committing it.
     void compareWithBaseline(const QString& name) {
-        auto actual = grab(window_);
-        const QString baseline =
-            QStringLiteral(EMBEDSCOPE_SOURCE_DIR "/tests/viewer/baselines/%1.png").arg(name);
-        if (!QFileInfo::exists(baseline)) {
-            QDir().mkpath(QFileInfo(baseline).path());
-            writePng(actual, baseline);
-            QFAIL(qPrintable("baseline was missing and has been created: " + baseline +
-                             " (look at it, commit it, re-run)"));
-        }
-        vtkNew<vtkPNGReader> reader;
-        reader->SetFileName(baseline.toStdString().c_str());
-        reader->Update();
-        const ImageDiff diff = compareImages(actual, reader->GetOutput());
-        if (!diff.sameSize || diff.meanAbs > kMaxMeanAbsDiff ||
-            diff.changedFraction > kMaxChangedFraction) {
-            const QString kept = QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR "/%1.actual.png").arg(name);
-            writePng(actual, kept);
-            QFAIL(qPrintable(QString("%1 differs from its baseline: same size %2, mean abs diff "
-                                     "%3 (limit %4), changed pixels %5 (limit %6); actual image "
-                                     "kept at %7")
-                                 .arg(name)
-                                 .arg(diff.sameSize)
-                                 .arg(diff.meanAbs)
-                                 .arg(kMaxMeanAbsDiff)
-                                 .arg(diff.changedFraction)
-                                 .arg(kMaxChangedFraction)
-                                 .arg(kept)));
-        }
+        const QString why = embedscope::testing::baselineMismatch(
+            window_, name, QStringLiteral(EMBEDSCOPE_SOURCE_DIR "/tests/viewer/baselines"),
+            QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR));
+        if (!why.isEmpty())
+            QFAIL(qPrintable(why));
     }
 
 private Q_SLOTS:

@@ -18,6 +18,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QPainter>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -340,6 +341,30 @@ private Q_SLOTS:
               qPrintable(view.comparisonView()->summary()));
         QTest::qWait(300);
         QVERIFY(view.grabImage().save(EMBEDSCOPE_TEST_TMP_DIR "/geometry_given_compare.png"));
+
+        // In the main window, its dock raised (every VTK view painted in).
+        MainWindow window;
+        window.setQuietErrors(true);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY2(window.openProject(path), qPrintable(window.lastError()));
+        window.showRun(run);
+        for (QDockWidget* d : window.findChildren<QDockWidget*>())
+            if (d->widget() == window.geometryView())
+                d->raise();
+        window.geometryView()->setCurrentTab(GeometryView::ComparisonTab);
+        QTRY_VERIFY_WITH_TIMEOUT(window.geometryView()->comparisonView()->hasComparison() &&
+                                     !window.geometryView()->busy(),
+                                 120000);
+        QTest::qWait(1000);
+        QImage image = window.grab().toImage();
+        QPainter painter(&image);
+        for (VtkWidget* v : window.findChildren<VtkWidget*>())
+            if (v->isVisible())
+                painter.drawImage(QRect(v->mapTo(&window, QPoint(0, 0)), v->size()),
+                                  v->grabScene());
+        painter.end();
+        QVERIFY(image.save(EMBEDSCOPE_TEST_TMP_DIR "/geometry_given_window.png"));
     }
 
     void mainWindowDockComputesWhenShown() {
@@ -353,6 +378,7 @@ private Q_SLOTS:
         QVERIFY(geometry != nullptr);
         QCOMPARE(geometry->runA(), QString("mvae"));
         QTest::qWait(100);
+        const int shownWidth = window.width(); // the central view's toolbar sets its minimum
         // Its dock is behind the Loss tab: nothing is computed.
         QVERIFY2(!geometry->busy(), qPrintable(geometry->busyText()));
         QVERIFY(geometry->f1OfA() == nullptr);
@@ -361,6 +387,13 @@ private Q_SLOTS:
                 d->raise();
         QTRY_VERIFY_WITH_TIMEOUT(geometry->f1OfA() != nullptr, 20000);
         QCOMPARE(geometry->f1Chart()->seriesCount(), 3);
+        // The side-by-side views do not widen the window.
+        geometry->setCurrentTab(GeometryView::ComparisonTab);
+        QTRY_VERIFY_WITH_TIMEOUT(geometry->comparisonView()->hasComparison(), 20000);
+        QTest::qWait(100);
+        QVERIFY2(
+            window.width() <= shownWidth,
+            qPrintable(QString("window %1 px, %2 before").arg(window.width()).arg(shownWidth)));
     }
 };
 

@@ -14,6 +14,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QMainWindow>
 #include <QSignalBlocker>
 #include <QTabWidget>
 #include <QThread>
@@ -74,15 +75,18 @@ GeometryView::GeometryView(QWidget* parent) : QWidget(parent) {
     tabs_ = new QTabWidget;
     tabs_->addTab(f1Chart_, tr("F1 over time"));
     tabs_->addTab(comparison_, tr("All vs held-out"));
-    auto* top = new QHBoxLayout;
+    // The column choices sit beside the tabs: a bottom dock has little height to spare.
+    auto* corner = new QWidget;
+    auto* top = new QHBoxLayout(corner);
+    top->setContentsMargins(0, 0, 2, 0);
+    top->addWidget(busy_);
     top->addWidget(new QLabel(tr("Groups")));
     top->addWidget(groupBox_);
     top->addWidget(new QLabel(tr("ordered by")));
     top->addWidget(orderBox_);
-    top->addWidget(busy_, 1);
+    tabs_->setCornerWidget(corner, Qt::TopRightCorner);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
-    layout->addLayout(top);
     layout->addWidget(tabs_, 1);
     setMinimumHeight(200);
     auto changed = [this] {
@@ -91,7 +95,10 @@ GeometryView::GeometryView(QWidget* parent) : QWidget(parent) {
     };
     connect(groupBox_, &QComboBox::currentIndexChanged, this, changed);
     connect(orderBox_, &QComboBox::currentIndexChanged, this, changed);
-    connect(tabs_, &QTabWidget::currentChanged, this, [this] { startPending(); });
+    connect(tabs_, &QTabWidget::currentChanged, this, [this] {
+        makeRoom();
+        startPending();
+    });
     connect(comparison_, &InstanceComparisonView::runBSelected, this,
             &GeometryView::setComparisonRun);
     clear();
@@ -230,7 +237,25 @@ void GeometryView::showEvent(QShowEvent* event) {
 
 void GeometryView::onDockVisibility(bool visible) {
     dockShown_ = visible ? 1 : 0;
+    if (visible)
+        makeRoom();
     startPending();
+}
+
+void GeometryView::makeRoom() {
+    if (tabs_->currentIndex() != ComparisonTab || !onScreen())
+        return;
+    // Two 3-D views side by side need more height than a chart: when the comparison is shown
+    // in a dock lower than about half the window, the dock grows (as far as the other docks'
+    // minimum sizes allow).
+    for (QWidget* w = parentWidget(); w; w = w->parentWidget())
+        if (auto* dock = qobject_cast<QDockWidget*>(w)) {
+            auto* window = qobject_cast<QMainWindow*>(dock->parentWidget());
+            const int wanted = window ? std::min(460, window->height() / 2) : 0;
+            if (window && !dock->isFloating() && dock->height() < wanted)
+                window->resizeDocks({dock}, {wanted}, Qt::Vertical);
+            return;
+        }
 }
 
 bool GeometryView::onScreen() const {

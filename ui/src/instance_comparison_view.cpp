@@ -51,6 +51,10 @@ InstanceComparisonView::InstanceComparisonView(QWidget* parent) : QWidget(parent
 
     viewA_ = new EmbeddingView;
     viewB_ = new EmbeddingView;
+    // Two full toolbars side by side would widen the main window past its default width;
+    // narrower, a view's toolbar is cut at the right (the count label goes first).
+    for (EmbeddingView* view : {viewA_, viewB_})
+        view->setMinimumWidth(360);
     captionA_ = caption();
     captionB_ = caption();
     views_ = new QWidget;

@@ -103,6 +103,8 @@ private:
     /// "visible", moved off-screen).
     bool onScreen() const;
     void onDockVisibility(bool visible);
+    /// Enlarges the enclosing dock for the side-by-side views (comparison tab on screen).
+    void makeRoom();
     void startF1(const std::string& key, const Eigen::MatrixXd& z);
     void startComparison(); ///< defined in geometry_comparison.cpp
     void showF1();

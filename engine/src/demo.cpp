@@ -103,7 +103,7 @@ std::vector<std::string> addDemoGeometryRuns(const std::string& projectPath,
             const std::string name = std::string("dev-mvae-b") + betas[b] + (held ? "-hld" : "");
             const TrainConfig cfg = parseTrainConfig(
                 held ? R"({"holdout": "gdf3,lmx1b"})" : "{}",
-                {"model=vae-mlp", "loss=metric-elbo", "group_column=perturbation", "epochs=20",
+                {"model=vae-mlp", "loss=metric-elbo", "group_column=perturbation", "epochs=12",
                  "batch_size=32", "model_params.latent_dim=10",
                  std::string("loss_params.beta=") + betas[b], "loss_params.metric_weight=50",
                  "loss_params.self_target_prob=0.25", "loss_params.margin=2",

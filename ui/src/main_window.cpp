@@ -67,6 +67,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     console_->setReadOnly(true);
     console_->setMaximumBlockCount(2000);
 
+    // The side docks run the full height, so the bottom docks sit under the embedding view and
+    // can grow tall (two 3-D views side by side in Geometry) without squeezing Training.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     dock(this, tr("Project"), projectPanel_, Qt::LeftDockWidgetArea);
     dock(this, tr("Sample"), inspector_, Qt::LeftDockWidgetArea);
     dock(this, tr("Training"), training_, Qt::RightDockWidgetArea);

@@ -249,10 +249,6 @@ void addSeedMetrics(const EvaluateOptions& o, const EmbeddingTable& table, const
     groups = labels.group;
 }
 
-nlohmann::json finiteOrNull(double v) {
-    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); // SE of one repeat
-}
-
 /// --classify (seed 002 §4: logistic regression, few-label protocol) and --kmeans (ARI) on every
 /// numeric non-Metadata column of the rows `evalRows`.
 void addClassification(const EvaluateOptions& o, const EmbeddingTable& table, const TableView& view,
@@ -320,19 +316,19 @@ void addClassification(const EvaluateOptions& o, const EmbeddingTable& table, co
                                 {"train_fraction", few.trainFraction},
                                 {"repeats", few.repeats},
                                 {"accuracy_mean", few.accuracy.mean},
-                                {"accuracy_se", finiteOrNull(few.accuracy.se)},
+                                {"accuracy_se", finiteJson(few.accuracy.se)},
                                 {"f1_macro_mean", few.f1Macro.mean},
-                                {"f1_macro_se", finiteOrNull(few.f1Macro.se)},
+                                {"f1_macro_se", finiteJson(few.f1Macro.se)},
                                 {"f1_micro_mean", few.f1Micro.mean},
-                                {"f1_micro_se", finiteOrNull(few.f1Micro.se)}};
+                                {"f1_micro_se", finiteJson(few.f1Micro.se)}};
             nlohmann::json fewClass = nlohmann::json::object();
             for (const ClassSpread& c : few.perClass)
                 fewClass[c.label] = {{"precision_mean", c.precision.mean},
-                                     {"precision_se", finiteOrNull(c.precision.se)},
+                                     {"precision_se", finiteJson(c.precision.se)},
                                      {"recall_mean", c.recall.mean},
-                                     {"recall_se", finiteOrNull(c.recall.se)},
+                                     {"recall_se", finiteJson(c.recall.se)},
                                      {"f1_mean", c.f1.mean},
-                                     {"f1_se", finiteOrNull(c.f1.se)},
+                                     {"f1_se", finiteJson(c.f1.se)},
                                      {"support_mean", c.support}};
             f["per_class"] = fewClass;
             result["few_label"] = f;

@@ -35,10 +35,7 @@ int runEmbed(const EmbedOptions& o) {
     EmbeddingTable table;
     table.rows = run.embeddingRows;
     table.metadata = header.metadata;
-    Eigen::MatrixXd z(run.embeddingRows, run.embeddingCols);
-    for (std::size_t r = 0; r < run.embeddingRows; ++r)
-        for (std::size_t c = 0; c < run.embeddingCols; ++c)
-            z(r, c) = run.embedding[r * run.embeddingCols + c];
+    Eigen::MatrixXd z = toMatrix(run.embedding.data(), run.embeddingRows, run.embeddingCols);
 
     nlohmann::json result = {{"out", o.out}, {"run", o.run}, {"rows", table.rows}};
     if (o.pca > 0) {

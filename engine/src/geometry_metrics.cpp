@@ -14,10 +14,7 @@ embeddingGeometryMetrics(const std::vector<float>& embedding, std::size_t n, std
                         " embedding values, " + std::to_string(groups.size()) + " groups and " +
                         std::to_string(order.size()) + " order values for " + std::to_string(n) +
                         " rows of " + std::to_string(d));
-    Eigen::MatrixXd z(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(d));
-    for (std::size_t r = 0; r < n; ++r)
-        for (std::size_t c = 0; c < d; ++c)
-            z(Eigen::Index(r), Eigen::Index(c)) = embedding[r * d + c];
+    const Eigen::MatrixXd z = toMatrix(embedding.data(), n, d);
     const Eigen::VectorXd t = Eigen::Map<const Eigen::VectorXd>(order.data(), Eigen::Index(n));
 
     std::vector<std::pair<std::string, double>> out;

@@ -2,6 +2,7 @@
 
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/openfield_features.h"
+#include "embedscope/engine/pca.h"
 
 #include <nlohmann/json.hpp>
 
@@ -111,10 +112,7 @@ MetricValues evaluateEmbedding(const std::vector<float>& embedding, std::size_t 
         throw DataError("metrics of dataset '" + data.name + "': the embedding has " +
                         std::to_string(rows) + " x " + std::to_string(cols) + " values for " +
                         std::to_string(data.sampleCount()) + " samples");
-    Eigen::MatrixXd z(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
-    for (std::size_t r = 0; r < rows; ++r)
-        for (std::size_t c = 0; c < cols; ++c)
-            z(Eigen::Index(r), Eigen::Index(c)) = embedding[r * cols + c];
+    const Eigen::MatrixXd z = toMatrix(embedding.data(), rows, cols);
     // Seed §3.4.7: the PCA and the metrics see the train + val rows (a test split stays out).
     const std::vector<std::size_t> fitRows = openFieldFitRows(data);
     std::vector<bool> fit(rows, false);

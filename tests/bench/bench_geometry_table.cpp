@@ -27,11 +27,7 @@ using bench::list;
 namespace {
 
 CurveAnalysis curvesOf(const RunRecord& run, const Dataset& data) {
-    Eigen::MatrixXd z(static_cast<Eigen::Index>(run.embeddingRows),
-                      static_cast<Eigen::Index>(run.embeddingCols));
-    for (std::size_t r = 0; r < run.embeddingRows; ++r)
-        for (std::size_t c = 0; c < run.embeddingCols; ++c)
-            z(Eigen::Index(r), Eigen::Index(c)) = run.embedding[r * run.embeddingCols + c];
+    const Eigen::MatrixXd z = toMatrix(run.embedding.data(), run.embeddingRows, run.embeddingCols);
     std::vector<std::string> groups(data.sampleCount());
     for (std::size_t i = 0; i < groups.size(); ++i)
         groups[i] = data.metadata.column("perturbation").text(i);

@@ -4,6 +4,7 @@
 // Split from geometry_view.cpp to keep both files short.
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/job.h"
+#include "embedscope/engine/pca.h"
 #include "embedscope/engine/project.h"
 #include "embedscope/ui/geometry_view.h"
 #include "embedscope/ui/instance_comparison_view.h"
@@ -125,10 +126,7 @@ void GeometryView::startComparison() {
                         .arg(b.embeddingRows)
                         .arg(runA_)
                         .arg(zA_.rows()));
-    Eigen::MatrixXd zB(Eigen::Index(b.embeddingRows), Eigen::Index(b.embeddingCols));
-    for (std::size_t r = 0; r < b.embeddingRows; ++r)
-        for (std::size_t c = 0; c < b.embeddingCols; ++c)
-            zB(Eigen::Index(r), Eigen::Index(c)) = b.embedding[r * b.embeddingCols + c];
+    const Eigen::MatrixXd zB = toMatrix(b.embedding.data(), b.embeddingRows, b.embeddingCols);
     const std::string createdB = b.createdUtc;
 
     std::vector<std::string> groups;

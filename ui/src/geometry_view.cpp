@@ -2,6 +2,7 @@
 
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/job.h"
+#include "embedscope/engine/pca.h"
 #include "embedscope/engine/project.h"
 #include "embedscope/ui/f1_time_chart.h"
 #include "embedscope/ui/instance_comparison_view.h"
@@ -37,11 +38,7 @@ bool hasHoldout(const RunRecord& run) {
 }
 
 Eigen::MatrixXd embeddingOf(const RunRecord& run) {
-    Eigen::MatrixXd z(Eigen::Index(run.embeddingRows), Eigen::Index(run.embeddingCols));
-    for (std::size_t r = 0; r < run.embeddingRows; ++r)
-        for (std::size_t c = 0; c < run.embeddingCols; ++c)
-            z(Eigen::Index(r), Eigen::Index(c)) = run.embedding[r * run.embeddingCols + c];
-    return z;
+    return toMatrix(run.embedding.data(), run.embeddingRows, run.embeddingCols);
 }
 
 const QString kNoOrder = QStringLiteral("(none)");

@@ -284,10 +284,8 @@ void MainWindow::showRun(const QString& name) {
             throw DataError(name.toStdString() + ": embedding rows (" +
                             std::to_string(run.embeddingRows) + ") differ from the data set (" +
                             std::to_string(metadata_.rowCount()) + ")");
-        Eigen::MatrixXd z(run.embeddingRows, run.embeddingCols);
-        for (std::size_t r = 0; r < run.embeddingRows; ++r)
-            for (std::size_t c = 0; c < run.embeddingCols; ++c)
-                z(r, c) = run.embedding[r * run.embeddingCols + c];
+        const Eigen::MatrixXd z =
+            toMatrix(run.embedding.data(), run.embeddingRows, run.embeddingCols);
         const PcaModel pca = fitPca(z, 3);
         projection_ = pca.transform(z);
         explained_ = pca.explainedVarianceRatio;

@@ -10,7 +10,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev
   libpng-dev libtiff-dev zlib1g-dev
   dataset-fashion-mnist
-  xvfb xauth libgl1-mesa-dri
+  xvfb xauth libgl1-mesa-dri fonts-dejavu-core
 )
 # Optional extras for test references; `--with-references` installs them.
 REFERENCE_PACKAGES=(hdf5-tools python3-numpy python3-h5py)

@@ -304,6 +304,44 @@ private Q_SLOTS:
         }
     }
 
+    void arrowHeadsOnDosePaths() {
+        Scene s = branches(2);
+        OverlayCurve path; // control -> dose 1 -> dose 2 along y = -8, in its own colour
+        path.category = "S1";
+        path.arrows = true;
+        path.color = Rgb{200, 0, 150};
+        path.polyline = {0, -8, 0, 5, -8, 0, 10, -8, 0};
+        path.centres = {5, -8, 0, 10, -8, 0};
+        s.overlay.curves.push_back(path);
+        OverlayCurve tiny = path; // a 0.01 long segment: no room for a head
+        tiny.polyline = {0, 8, 0, 0.01, 8, 0};
+        tiny.centres.clear();
+        s.overlay.curves.push_back(tiny);
+        show(s);
+        QCOMPARE(overlay_->arrowHeadCount(), std::size_t(2));
+        auto image = grab(window_);
+        // Just behind the tip of the second head (the tip stops a centre radius before x = 10),
+        // the head is wider than the line: off the line's axis it still has the path colour.
+        const auto onAxis = toDisplay(9.5, -8, 0);
+        const auto offAxis = toDisplay(9.5, -8.1, 0);
+        QVERIFY2(countNear(image, onAxis[0], onAxis[1], 3, *path.color, 20) >= 20,
+                 "no arrowhead in the path colour before the last dose");
+        QVERIFY2(maxChannelDiff(pixel(image, offAxis[0], offAxis[1]), *path.color) <= 20,
+                 qPrintable(describe(pixel(image, offAxis[0], offAxis[1]))));
+        overlay_->setCurvesVisible(false);
+        window_->Render();
+        image = grab(window_);
+        QVERIFY(countNear(image, onAxis[0], onAxis[1], 3, *path.color, 20) == 0);
+        overlay_->setCurvesVisible(true);
+        // 3-D: cones, one per long segment.
+        Scene s3 = branches(3);
+        path.polyline = {0, -8, 0, 5, -8, 1, 10, -8, 2};
+        path.centres.clear();
+        s3.overlay.curves.push_back(path);
+        show(s3);
+        QCOMPARE(overlay_->arrowHeadCount(), std::size_t(2));
+    }
+
     void invalidDataThrows() {
         show(branches(2));
         CurveOverlayData bad;

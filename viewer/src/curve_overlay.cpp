@@ -1,5 +1,6 @@
 #include "embedscope/viewer/curve_overlay.h"
 
+#include "arrow_heads.h"
 #include "embedscope/engine/error.h"
 
 #include <vtkActor.h>
@@ -83,6 +84,8 @@ struct CurveOverlay::Impl {
     CurveOverlayData data;
     bool curvesOn = true, centresOn = true, pointsOn = true;
     bool anyCentres = false;
+    bool anyHeads = false;
+    std::size_t headCount = 0;
 
     vtkNew<vtkPolyData> lines; // all curves, colour per point
     vtkNew<vtkPolyDataMapper> haloMapper, curveMapper;
@@ -93,6 +96,9 @@ struct CurveOverlay::Impl {
     vtkNew<vtkPolyData> discs, rings; // 2-D: explicit discs and their dark edges
     vtkNew<vtkPolyDataMapper> discMapper, ringMapper;
     vtkNew<vtkActor> centreActor, ringActor;
+    vtkNew<vtkPolyData> heads; // arrowheads of paths with `arrows`
+    vtkNew<vtkPolyDataMapper> headMapper;
+    vtkNew<vtkActor> headActor;
     vtkNew<vtkLookupTable> lut;
     vtkNew<vtkScalarBarActor> bar;
     vtkNew<vtkCallbackCommand> beforeRender; // lays out the colour bar for each render
@@ -128,6 +134,10 @@ struct CurveOverlay::Impl {
                                            kCentreEdge[2] / 255.0);
         flatLook(ringActor);
         ringActor->PickableOff();
+        headMapper->SetInputData(heads);
+        headMapper->SetColorModeToDirectScalars();
+        headActor->SetMapper(headMapper);
+        headActor->PickableOff();
 
         lut->SetNumberOfTableValues(256);
         for (int i = 0; i < 256; ++i) {
@@ -151,7 +161,8 @@ struct CurveOverlay::Impl {
         bar->GetLabelTextProperty()->BoldOff();
         bar->PickableOff();
 
-        for (vtkActor* a : {halo.Get(), curve.Get(), centreActor.Get(), ringActor.Get()}) {
+        for (vtkActor* a :
+             {halo.Get(), curve.Get(), centreActor.Get(), ringActor.Get(), headActor.Get()}) {
             a->VisibilityOff();
             ren->AddActor(a);
         }
@@ -167,7 +178,8 @@ struct CurveOverlay::Impl {
     ~Impl() {
         vtkRenderer* ren = scene.renderer();
         ren->RemoveObserver(beforeRender);
-        for (vtkActor* a : {halo.Get(), curve.Get(), centreActor.Get(), ringActor.Get()})
+        for (vtkActor* a :
+             {halo.Get(), curve.Get(), centreActor.Get(), ringActor.Get(), headActor.Get()})
             ren->RemoveActor(a);
         ren->RemoveActor2D(bar);
     }
@@ -213,8 +225,17 @@ struct CurveOverlay::Impl {
         vtkNew<vtkPoints> centrePts;
         centrePts->SetDataTypeToDouble();
         auto centreColours = rgbArray();
+        vtkNew<vtkPoints> headPts;
+        headPts->SetDataTypeToDouble();
+        vtkNew<vtkCellArray> headPolys;
+        auto headColours = rgbArray();
+        detail::ArrowHeadShape head;
+        head.flat = is2d;
+        head.flatZ = kCentreEdgeZ; // above the curve and the centres' discs
+        head.length = std::max(4.0 * tubeRadius, 0.03 * diag);
+        head.radius = 0.4 * head.length;
         for (const OverlayCurve& c : data.curves) {
-            const Rgb rgb = scene.colorOfCategory(c.category);
+            const Rgb rgb = c.color ? *c.color : scene.colorOfCategory(c.category);
             const std::size_t k = c.polyline.size() / 3;
             cells->InsertNextCell(static_cast<vtkIdType>(k));
             for (std::size_t i = 0; i < k; ++i) {
@@ -223,6 +244,13 @@ struct CurveOverlay::Impl {
                     pts->InsertNextPoint(c.polyline[3 * i], c.polyline[3 * i + 1], z));
                 colours->InsertNextTypedTuple(rgb.data());
             }
+            head.inset = c.centres.empty() ? 0.0 : centreRadius;
+            for (std::size_t i = 0; c.arrows && i + 1 < k; ++i)
+                detail::appendArrowHead(
+                    headPts, headPolys, headColours,
+                    {c.polyline[3 * i], c.polyline[3 * i + 1], c.polyline[3 * i + 2]},
+                    {c.polyline[3 * i + 3], c.polyline[3 * i + 4], c.polyline[3 * i + 5]}, head,
+                    rgb);
             // LPC piles centres up where a walk stalls at the end of the data: draw only
             // those at least a radius from the last one drawn, so ends do not turn into blobs.
             std::array<double, 3> last{1e300, 1e300, 1e300};
@@ -241,6 +269,18 @@ struct CurveOverlay::Impl {
         lines->SetLines(cells);
         lines->GetPointData()->SetScalars(colours);
         anyCentres = centrePts->GetNumberOfPoints() > 0;
+        heads->Initialize();
+        heads->SetPoints(headPts);
+        heads->SetPolys(headPolys);
+        heads->GetPointData()->SetScalars(headColours);
+        headCount = std::size_t(headPolys->GetNumberOfCells()) / (is2d ? 1 : 24);
+        anyHeads = headCount > 0;
+        if (is2d)
+            flatLook(headActor);
+        else {
+            headActor->GetProperty()->SetAmbient(0.3);
+            headActor->GetProperty()->SetDiffuse(0.75);
+        }
 
         if (is2d) {
             curveMapper->SetInputData(lines);
@@ -333,6 +373,7 @@ struct CurveOverlay::Impl {
         const bool hasCurves = !data.curves.empty();
         halo->SetVisibility(curvesOn && hasCurves && flat());
         curve->SetVisibility(curvesOn && hasCurves);
+        headActor->SetVisibility(curvesOn && anyHeads);
         centreActor->SetVisibility(centresOn && anyCentres);
         ringActor->SetVisibility(centresOn && anyCentres && flat());
         bar->SetVisibility(pointsOn && !data.values.empty() && scene.pointCount() > 0);
@@ -421,6 +462,9 @@ bool CurveOverlay::curvesShown() const {
 }
 bool CurveOverlay::centresShown() const {
     return impl_->centreActor->GetVisibility() != 0;
+}
+std::size_t CurveOverlay::arrowHeadCount() const {
+    return impl_->headCount;
 }
 bool CurveOverlay::colorBarShown() const {
     return impl_->bar->GetVisibility() != 0;

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,12 @@ struct OverlayCurve {
     std::string category;         ///< the scene category whose colour the curve takes
     std::vector<double> polyline; ///< k*3, k >= 2: the smoothed curve from start to end
     std::vector<double> centres;  ///< m*3: the local centres of mass (may be empty)
+    /// Arrowheads at the end of every polyline segment (dose paths: control → lowest →
+    /// highest dose, issue 7); principal curves have none.
+    bool arrows = false;
+    /// Overrides the scene's colour of `category` (e.g. a substance while the points are
+    /// coloured by another column).
+    std::optional<std::array<unsigned char, 3>> color;
 };
 
 struct CurveOverlayData {
@@ -61,6 +68,8 @@ public:
     bool curvesShown() const;
     bool centresShown() const;
     bool colorBarShown() const;
+    /// Arrowheads drawn (paths with `arrows`, segments long enough for a head).
+    std::size_t arrowHeadCount() const;
 
     /// Viridis (matplotlib) at t in [0, 1]; t outside is clamped, NaN gives the start.
     static std::array<unsigned char, 3> viridis(double t);

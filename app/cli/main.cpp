@@ -6,8 +6,9 @@
 #include <iostream>
 
 namespace embedscope::cli {
-void addAlignCommand(CLI::App& app); // cmd_align.cpp
-}
+void addAlignCommand(CLI::App& app);        // cmd_align.cpp
+void addDoseResponseCommand(CLI::App& app); // cmd_dose_response.cpp
+} // namespace embedscope::cli
 
 int main(int argc, char** argv) {
     embedscope::plugins::registerBuiltinReaders();
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
     embedscope::cli::addEvaluateCommand(app);
     embedscope::cli::addReferenceCommand(app);
     embedscope::cli::addAlignCommand(app);
+    embedscope::cli::addDoseResponseCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

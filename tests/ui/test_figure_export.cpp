@@ -32,6 +32,7 @@
 #include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QValueAxis>
 #include <QXmlStreamReader>
 #include <QtTest>
@@ -466,6 +467,38 @@ private Q_SLOTS:
         QVERIFY(std::abs(image.dotsPerMeterX() - 3780) <= 1); // 96 / 0.0254
         QCOMPARE(image.pixelColor(1, 1), px.background());
         QVERIFY(inkPixels(image, image.rect(), px.background()) > 2000);
+    }
+
+    void chartPaintsOnAWorkerThread() {
+        // Figures copy their data so that a worker may render them into a QImage (figure.h).
+        auto chart = lossChart(false);
+        const auto figure = std::make_shared<ChartFigure>(*chart, QStringLiteral("loss"));
+        chart.reset();
+        FigureOptions o;
+        o.unit = FigureOptions::Unit::Pixels;
+        o.width = 600;
+        o.height = 400;
+        o.dpi = 72;
+        QImage onThread;
+        QThread* worker = QThread::create([&] {
+            QImage image(o.sizePixels(), QImage::Format_ARGB32);
+            image.fill(o.background());
+            QPainter painter(&image);
+            figure->paint(painter, QRectF(QPointF(0, 0), o.sizePoints()), o);
+            painter.end();
+            onThread = image;
+        });
+        worker->start();
+        QVERIFY(worker->wait(20000));
+        delete worker;
+        QImage here(o.sizePixels(), QImage::Format_ARGB32);
+        here.fill(o.background());
+        {
+            QPainter painter(&here);
+            figure->paint(painter, QRectF(QPointF(0, 0), o.sizePoints()), o);
+        }
+        QVERIFY(inkPixels(onThread, onThread.rect(), o.background()) > 2000);
+        QCOMPARE(onThread, here); // the same pixels as on the GUI thread
     }
 
     void pdfPageInPoints() {

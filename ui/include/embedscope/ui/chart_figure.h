@@ -3,6 +3,8 @@
 // trade-off, ...). The chart's data, styles and axes are copied at construction, so the figure
 // outlives the widget; paint() rebuilds a fresh QChart at the target size with the export
 // options (fonts in points, light/dark colours, legend on/off) and renders it as vectors.
+// paint() runs on the GUI thread or on a QThread (its QGraphicsScene starts timers, which a
+// bare std::thread cannot serve).
 #include "embedscope/ui/figure.h"
 
 #include <QBrush>

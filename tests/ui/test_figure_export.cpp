@@ -16,6 +16,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
+#include <QDialog>
 #include <QDir>
 #include <QFile>
 #include <QFontInfo>
@@ -24,6 +25,7 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
+#include <QMessageBox>
 #include <QPainter>
 #include <QPieSeries>
 #include <QRegularExpression>
@@ -33,6 +35,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QTimer>
 #include <QValueAxis>
 #include <QXmlStreamReader>
 #include <QtTest>
@@ -652,6 +655,45 @@ private Q_SLOTS:
         QString error;
         QVERIFY(!dialog.exportNow(&error));
         QVERIFY2(error.contains(QLatin1String("3-D view")), qPrintable(error));
+    }
+
+    void dialogStaysOpenAfterAPathError() {
+        const QString missing = file(QStringLiteral("missing/run.png"));
+        const QString good = file(QStringLiteral("retry.png"));
+        QString boxText;
+        bool stayedOpen = false;
+        QSize expected;
+        // Safety net: a dialog left open by a failure below is rejected, not waited on forever.
+        QTimer safety;
+        QObject::connect(&safety, &QTimer::timeout, [] {
+            if (auto* d = qobject_cast<QDialog*>(QApplication::activeModalWidget()))
+                d->reject();
+        });
+        safety.start(10000);
+        QTimer::singleShot(0, [&] {
+            auto* dialog = qobject_cast<ExportFigureDialog*>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            dialog->setPath(missing);
+            QTimer::singleShot(50, [&] {
+                if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+                    boxText = box->text();
+                    box->accept();
+                }
+            });
+            dialog->accept(); // fails: the message box above, then back to the dialog
+            stayedOpen = dialog->isVisible();
+            dialog->setPath(good);
+            expected = dialog->options().sizePixels();
+            dialog->accept();
+        });
+        QString written;
+        const bool ok = ExportFigureDialog::exportWithDialog(nullptr, TestFigure(), &written);
+        QVERIFY(ok);
+        QVERIFY2(boxText.contains(missing), qPrintable(boxText));
+        QVERIFY(stayedOpen);
+        QCOMPARE(written, good);
+        QCOMPARE(QImage(good).size(), expected);
     }
 };
 

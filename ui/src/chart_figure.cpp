@@ -99,7 +99,7 @@ QBrush adapt(QBrush brush, const FigureOptions& options) {
     return brush;
 }
 
-QAbstractAxis* makeAxis(const AxisData& a, const FigureOptions& options) {
+QAbstractAxis* makeAxis(const AxisData& a) {
     QAbstractAxis* axis = nullptr;
     switch (a.kind) {
     case AxisData::Kind::Category: {
@@ -152,7 +152,6 @@ QAbstractAxis* makeAxis(const AxisData& a, const FigureOptions& options) {
     axis->setMinorGridLineVisible(a.minorGridVisible);
     axis->setReverse(a.reverse);
     axis->setLabelsAngle(a.labelsAngle);
-    (void)options;
     return axis;
 }
 
@@ -341,7 +340,7 @@ void ChartFigure::paint(QPainter& painter, const QRectF& rect, const FigureOptio
 
     std::vector<QAbstractAxis*> axes;
     for (const AxisData& a : axes_) {
-        QAbstractAxis* axis = makeAxis(a, options);
+        QAbstractAxis* axis = makeAxis(a);
         chart->addAxis(axis, a.alignment);
         styleAxis(axis, options);
         axes.push_back(axis);

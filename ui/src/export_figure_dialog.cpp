@@ -215,7 +215,8 @@ void ExportFigureDialog::unitChosen() {
     const bool px = unit() == FigureOptions::Unit::Pixels;
     const double dpi = dpi_->value() > 0 ? dpi_->value() : 300;
     const double factor = px ? dpi / kMmPerInch : kMmPerInch / dpi;
-    const bool wasPx = width_->decimals() == 0 && width_->maximum() > 2000;
+    const bool wasPx = pixels_;
+    pixels_ = px;
     for (QDoubleSpinBox* box : {width_, height_}) {
         const double value = box->value();
         const QSignalBlocker block(box);

@@ -63,6 +63,7 @@ private:
     QCheckBox* light_ = nullptr;
     QLabel* size_ = nullptr;
     QLabel* rasterNote_ = nullptr;
+    bool pixels_ = false; ///< the unit the size boxes hold now (converted on a change)
 };
 
 } // namespace embedscope::ui

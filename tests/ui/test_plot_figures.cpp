@@ -241,6 +241,71 @@ private Q_SLOTS:
         QCOMPARE(labels[2].center().x(), area.map(2, 0).x()); // centred under its bar
     }
 
+    void primitivesDrawWhereMapped() {
+        // 72 dpi: one point = one pixel.
+        FigureOptions options = figureOptions(120, 80, 72, 9);
+        auto fresh = [&] {
+            QImage image(400, 300, QImage::Format_ARGB32);
+            image.fill(Qt::white);
+            return image;
+        };
+        PlotArea area(QRectF(0, 0, 400, 300), options);
+        area.setX(AxisScale::linear(0, 10), "x");
+        area.setY(AxisScale::linear(0, 10), "y");
+        area.setLegend({{"series", QColor(0, 0, 255), LegendEntry::Kind::Line}});
+        const QColor red(220, 0, 0), blue(0, 0, 220), green(0, 160, 0);
+        QImage image = fresh();
+        {
+            QPainter p(&image);
+            p.setRenderHint(QPainter::Antialiasing);
+            area.polyline(p, {1, 2, 3, 4, 5}, {5, 5, NAN, 5, 5}, QPen(red, 3));
+            area.errorBars(p, {7}, {2}, {8}, QPen(blue, 2), 8);
+            area.horizontalLine(p, 9, green);
+            area.markers(p, {8.5}, {1}, {MarkerShape::Square, 8, red, true});
+        }
+        auto at = [&](double x, double y, QPointF shift = {}) {
+            const QPointF q = area.map(x, y) + shift;
+            return image.pixelColor(int(q.x()), int(q.y()));
+        };
+        QVERIFY(channelDiff(at(1.5, 5), red) <= 60);
+        QVERIFY(channelDiff(at(4.5, 5), red) <= 60);
+        QVERIFY(channelDiff(at(3, 5), QColor(Qt::white)) <= 10); // NaN broke the line
+        QVERIFY(channelDiff(at(7, 5), blue) <= 60);
+        QVERIFY(channelDiff(at(7, 8, {3, 0}), blue) <= 60); // cap, 4 pt from the bar
+        QVERIFY(channelDiff(at(7, 8, {6, 0}), QColor(Qt::white)) <= 10);
+        QVERIFY(channelDiff(at(8.5, 1), red) <= 10);
+        int dash = 0, span = 0;
+        const int row = int(area.map(0, 9).y());
+        for (int x = int(area.inner().left()) + 1; x < int(area.inner().right()) - 1; ++x, ++span)
+            dash += channelDiff(image.pixelColor(x, row), QColor(Qt::white)) > 60 ? 1 : 0;
+        QVERIFY2(dash > span / 3 && dash < span * 9 / 10, "the reference line is not dashed");
+
+        // The legend: drawn with options.legend, nothing without.
+        const QImage before = image;
+        {
+            QPainter p(&image);
+            area.drawLegend(p);
+        }
+        QVERIFY(image != before);
+        options.legend = false;
+        PlotArea hidden(QRectF(0, 0, 400, 300), options);
+        hidden.setX(AxisScale::linear(0, 10), "x");
+        hidden.setY(AxisScale::linear(0, 10), "y");
+        hidden.setLegend({{"series", QColor(0, 0, 255), LegendEntry::Kind::Line}});
+        QImage blank = fresh();
+        {
+            QPainter p(&blank);
+            hidden.drawLegend(p);
+        }
+        QVERIFY(blank == fresh());
+        QPainter p(&blank);
+        expectError<DataError>(
+            [&] {
+                area.polyline(p, {1, 2}, {1}, QPen());
+            },
+            {"polyline", "2 values"});
+    }
+
     void confusionCountsByHand() {
         const std::vector<int> truth{0, 0, 0, 0, 1, 1, 1, 2, 2, 2};
         const std::vector<int> predicted{0, 0, 1, 2, 1, 1, 0, 2, 2, 1};

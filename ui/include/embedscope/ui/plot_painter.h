@@ -8,8 +8,11 @@
 //     PlotArea area(figureBody(painter, rect, options), options);
 //     area.setX(AxisScale::niceLinear(0, 7.3), "Dose (mg/kg)");
 //     area.setY(AxisScale::niceLinear(0, 1), "Distance to control");
+//     area.setLegend(entries);   // before drawing: an outside legend takes margin
 //     area.drawGrid(painter);  ... data primitives ...  area.drawAxes(painter);
-//     area.drawLegend(painter, entries);
+//     area.drawLegend(painter);
+// Where a figure is too small for its text, category labels are thinned or cut with an
+// ellipsis and axis titles give way, so that nothing is ever clipped at the figure's edge.
 #include "embedscope/ui/figure.h"
 
 #include <QColor>

@@ -587,6 +587,8 @@ private Q_SLOTS:
         QImage empty = widget.grab().toImage();
         QCOMPARE(empty.size(), QSize(400, 300) * widget.devicePixelRatioF());
         QVERIFY(widget.screenOptions().sizePoints() == QSizeF(400, 300));
+        widget.setFont(QFont(QStringLiteral("DejaVu Sans"), 11));
+        QCOMPARE(widget.screenOptions().fontPt, 11.0); // text as large as the widget's own
         auto chart = doseChart();
         widget.setFigure(std::make_shared<ChartFigure>(*chart, QStringLiteral("dose-response")));
         QPointF clicked(-1, -1);

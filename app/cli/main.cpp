@@ -8,6 +8,7 @@
 namespace embedscope::cli {
 void addAlignCommand(CLI::App& app);        // cmd_align.cpp
 void addDoseResponseCommand(CLI::App& app); // cmd_dose_response.cpp
+void addExportCommand(CLI::App& app);       // cmd_export.cpp
 } // namespace embedscope::cli
 
 int main(int argc, char** argv) {
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
     embedscope::cli::addEvaluateCommand(app);
     embedscope::cli::addReferenceCommand(app);
     embedscope::cli::addAlignCommand(app);
+    embedscope::cli::addExportCommand(app);
     embedscope::cli::addDoseResponseCommand(app);
     try {
         app.parse(argc, argv);

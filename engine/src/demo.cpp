@@ -12,14 +12,14 @@
 namespace embedscope {
 namespace {
 // Bump when the simulator or the demo parameters change, so stale demo files are remade.
-constexpr const char* kDemoTag = "\"demo_version\":6";
+constexpr const char* kDemoTag = "\"demo_version\":7";
 constexpr const char* kDemoDataset = kDemoOpenFieldDataset;
 } // namespace
 
 OpenFieldParams demoOpenFieldParams() {
     OpenFieldParams p;
     p.substances = 3;
-    p.doses = 3;
+    p.doses = 4; // four doses so the Hill fit of the dose-response view has a curve (issue 7)
     p.animalsPerGroup = 16;
     p.minutes = 10.0;
     p.experiments = 4;

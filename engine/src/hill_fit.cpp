@@ -8,10 +8,19 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
 #include <map>
+#include <sstream>
 
 namespace embedscope {
 namespace {
+
+/// Reasons are shown in figures: four significant digits, not std::to_string's six decimals.
+std::string num(double v) {
+    std::ostringstream out;
+    out << std::setprecision(4) << v;
+    return out.str();
+}
 
 struct HillResiduals : Eigen::DenseFunctor<double> {
     const std::vector<double>& x;
@@ -106,12 +115,11 @@ HillFit fitHill(const std::vector<double>& dose, const std::vector<double>& resp
     const double perPoint = double(dose.size()) / double(byDose.size());
     const double seMean = withinDf > 0 ? std::sqrt(within / double(withinDf) / perPoint) : 0.0;
     if (!(range > 1e-12 * (1.0 + std::abs(*hi))) || range < 4.0 * seMean)
-        return noFit("flat: the dose means span " + std::to_string(range) +
-                     ", within four standard errors of a dose mean (" + std::to_string(seMean) +
-                     ")");
+        return noFit("flat: the dose means span " + num(range) +
+                     ", within four standard errors of a dose mean (" + num(seMean) + ")");
     const double tau = kendallTau(doses, means);
     if (std::abs(tau) < 0.6)
-        return noFit("non-monotone: Kendall's tau of the dose means is " + std::to_string(tau));
+        return noFit("non-monotone: Kendall's tau of the dose means is " + num(tau));
 
     // Start: bottom/top at the means of the lowest/highest dose, EC50 at the geometric middle,
     // h = ±1 by the direction of the trend.
@@ -129,8 +137,8 @@ HillFit fitHill(const std::vector<double>& dose, const std::vector<double>& resp
     const double ec50 = std::exp(p(2));
     if (!p.allFinite() || !std::isfinite(fit.rss) || !(ec50 >= doses.front() / 100.0) ||
         !(ec50 <= doses.back() * 100.0))
-        return noFit("no fit: the solver ended with EC50 " + std::to_string(ec50) +
-                     " outside [min dose / 100, 100 · max dose]");
+        return noFit("the solver ended with EC50 " + num(ec50) +
+                     ", outside [min dose / 100, 100 · max dose]");
     fit.ok = true;
     fit.bottom = p(0);
     fit.top = p(1);

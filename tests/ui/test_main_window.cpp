@@ -4,7 +4,10 @@
 #include "embedscope/engine/training.h"
 #include "embedscope/plugins/builtin.h"
 #include "embedscope/ui/beta_tradeoff_chart.h"
+#include "embedscope/ui/dose_response_view.h"
 #include "embedscope/ui/embedding_view.h"
+#include "embedscope/ui/figure.h"
+#include "embedscope/ui/figure_widget.h"
 #include "embedscope/ui/job_runner.h"
 #include "embedscope/ui/loss_chart.h"
 #include "embedscope/ui/main_window.h"
@@ -15,6 +18,7 @@
 #include "embedscope/ui/training_panel.h"
 #include "embedscope/ui/trajectory_inspector.h"
 #include "embedscope/ui/vtk_widget.h"
+#include "embedscope/viewer/curve_overlay.h"
 
 #include <QComboBox>
 #include <QDockWidget>
@@ -269,7 +273,7 @@ private Q_SLOTS:
         const auto project = embedscope::ProjectFile::open(window.projectPath().toStdString());
         const auto run = project.readRun(window.currentRun().toStdString());
         QCOMPARE(run.trainLoss.size(), std::size_t(2));
-        QCOMPARE(run.embeddingRows, std::size_t(160)); // (3 x 3 + 1) groups x 16 animals
+        QCOMPARE(run.embeddingRows, std::size_t(208)); // (3 x 4 + 1) groups x 16 animals
 
         // The rendered embedding is not blank: several category colours on a white background.
         QTest::qWait(300);
@@ -306,6 +310,97 @@ private Q_SLOTS:
         QTest::qWait(300);
         window.grabWindow().save(
             QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR "/main_window_demo_reconstructions.png"));
+    }
+
+    // Issue 7 on the demo's open field: the dose-response dock, explained variance, the
+    // confusion matrix, one substance emphasised everywhere, dose paths, figure and CSV export.
+    void doseResponseFiguresAndExport() {
+        MainWindow window;
+        window.setQuietErrors(true);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy opened(&window, &MainWindow::projectOpened);
+        window.openDemo();
+        QVERIFY2(opened.wait(240000), qPrintable(window.lastError()));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobRunner()->isRunning(), 10000);
+        window.projectPanel()->selectRun(QStringLiteral("manual"));
+        if (!window.currentRun().startsWith(QStringLiteral("manual"))) {
+            const auto project = embedscope::ProjectFile::open(window.projectPath().toStdString());
+            for (const auto& name : project.runNames())
+                if (QString::fromStdString(name).startsWith(QStringLiteral("manual")))
+                    window.projectPanel()->selectRun(QString::fromStdString(name));
+        }
+        QVERIFY2(window.currentRun().startsWith(QStringLiteral("manual")),
+                 qPrintable(window.currentRun()));
+        DoseResponseView* dose = window.doseResponseView();
+        QTRY_VERIFY_WITH_TIMEOUT(!dose->busy(), 30000);
+        const auto& result = dose->result();
+        QVERIFY2(result.substances.size() == 3, qPrintable(dose->statusText()));
+        std::size_t inversions = 0, fits = 0;
+        for (const auto& s : result.substances) {
+            QCOMPARE(s.levels.size(), std::size_t(4)); // the demo's four doses
+            QCOMPARE(s.rows.size(), std::size_t(64));  // 4 doses x 16 rats
+            QVERIFY(s.hasReference);
+            inversions += s.inversions;
+            fits += s.hill.ok ? 1 : 0;
+        }
+        QCOMPARE(result.inversionCount, inversions);
+        qInfo("demo manual features: %zu Hill fits, %zu inversions", fits, inversions);
+        QVERIFY(dose->currentFigure() != nullptr);
+        QVERIFY(window.explainedVarianceView()->figure() != nullptr);
+        QTRY_VERIFY_WITH_TIMEOUT(window.confusionView()->figure() != nullptr, 60000);
+
+        // Picking S2 in the dose view emphasises it in the embedding (coloured by substance).
+        dose->setHighlight(QStringLiteral("S2"));
+        Q_EMIT dose->substanceSelected(QStringLiteral("S2"));
+        QCOMPARE(window.embeddingView()->colorColumn(), QStringLiteral("substance"));
+        QCOMPARE(window.embeddingView()->emphasis(), QStringLiteral("S2"));
+        // Dose paths: one per substance, control -> 4 doses.
+        QVERIFY(window.embeddingView()->dosePathsAvailable());
+        window.embeddingView()->setDosePathsVisible(true);
+        QCOMPARE(window.embeddingView()->doseOverlay().curveCount(), std::size_t(3));
+        QCOMPARE(window.embeddingView()->doseOverlay().data().curves[0].polyline.size(),
+                 std::size_t(15));
+        for (QDockWidget* d : window.findChildren<QDockWidget*>())
+            if (d->widget() == dose)
+                d->raise();
+        QTest::qWait(300);
+        window.grabWindow().save(QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR "/main_window_dose.png"));
+
+        // Export: the dose response as SVG, the 2-D embedding as PDF, the 3-D one as PNG.
+        FigureOptions options;
+        options.width = 160;
+        options.height = 100;
+        options.dpi = 150;
+        const QString tmp = QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR);
+        QVERIFY2(window.exportFigureTo("dose-response", options, FigureFormat::Svg,
+                                       tmp + "/gui_dose_response.svg"),
+                 qPrintable(window.lastError()));
+        QVERIFY2(window.exportFigureTo("embedding", options, FigureFormat::Pdf,
+                                       tmp + "/gui_embedding.pdf"),
+                 qPrintable(window.lastError()));
+        window.embeddingView()->setDimensions(3);
+        QVERIFY2(window.exportFigureTo("embedding", options, FigureFormat::Png,
+                                       tmp + "/gui_embedding_3d.png"),
+                 qPrintable(window.lastError()));
+        const QImage png(tmp + "/gui_embedding_3d.png");
+        QCOMPARE(png.size(), options.sizePixels()); // 945 x 591 at 150 dpi
+        QVERIFY2(distinctColours(png) >= 5, qPrintable(QString::number(distinctColours(png))));
+        QVERIFY(!window.exportFigureTo("embedding", options, FigureFormat::Svg,
+                                       tmp + "/gui_embedding_3d.svg")); // raster: no SVG
+        for (const QString& view : window.figureViews())
+            if (view != "f1-time" && view != "beta-tradeoff")
+                QVERIFY2(window.figureOfView(view) != nullptr,
+                         qPrintable(view + ": " + window.lastError()));
+        // CSV: every row, then the emphasised substance's 64.
+        QVERIFY(window.exportEmbeddingCsv(tmp + "/gui_all.csv", false));
+        QVERIFY(window.exportEmbeddingCsv(tmp + "/gui_s2.csv", true));
+        auto lines = [](const QString& path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? f.readAll().count('\n') : -1;
+        };
+        QCOMPARE(lines(tmp + "/gui_all.csv"), 209);
+        QCOMPARE(lines(tmp + "/gui_s2.csv"), 65);
     }
 
     void closingDuringTrainingCancelsCleanly() {

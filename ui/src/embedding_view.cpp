@@ -44,6 +44,7 @@ QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent
 EmbeddingView::EmbeddingView(QWidget* parent)
     : QWidget(parent), scene_(std::make_unique<viewer::ScatterScene>()) {
     overlay_ = std::make_unique<viewer::CurveOverlay>(*scene_);
+    doseOverlay_ = std::make_unique<viewer::CurveOverlay>(*scene_);
     button2d_ = toolButton(tr("2-D"), tr("Flat view of the first two coordinates"), this);
     button2d_->setObjectName(QStringLiteral("dims2dButton"));
     button3d_ = toolButton(tr("3-D"), tr("Rotatable view of three coordinates"), this);
@@ -76,6 +77,7 @@ EmbeddingView::EmbeddingView(QWidget* parent)
     connect(emphasis_, &QComboBox::currentIndexChanged, this, [this] {
         if (data_.pointCount() > 0)
             showData(/*keepCamera=*/true);
+        Q_EMIT emphasisChanged(emphasis());
     });
 
     resetButton_ = toolButton(tr("Reset view"), tr("Fit all points in the view"), this);
@@ -97,6 +99,13 @@ EmbeddingView::EmbeddingView(QWidget* parent)
         applyCurveLayers();
         vtk_->requestRender();
     });
+    doseButton_ = toolButton(tr("Dose paths"),
+                             tr("Arrows from the control centroid through each substance's dose "
+                                "centroids, lowest to highest"),
+                             this);
+    doseButton_->setObjectName(QStringLiteral("dosePathsButton"));
+    doseButton_->setCheckable(true);
+    connect(doseButton_, &QToolButton::toggled, this, &EmbeddingView::setDosePathsVisible);
     curveStatusLabel_ = new QLabel(this);
     curveStatusLabel_->setObjectName(QStringLiteral("curveStatusLabel"));
     curveStatusLabel_->setStyleSheet(QStringLiteral("color: #a33;"));
@@ -111,6 +120,7 @@ EmbeddingView::EmbeddingView(QWidget* parent)
     toolbar->addWidget(new QLabel(tr("Emphasise:"), this));
     toolbar->addWidget(emphasis_);
     toolbar->addWidget(curvesButton_);
+    toolbar->addWidget(doseButton_);
     toolbar->addSpacing(12);
     toolbar->addWidget(resetButton_);
     toolbar->addWidget(exportButton_);
@@ -142,6 +152,8 @@ EmbeddingView::EmbeddingView(QWidget* parent)
 
 EmbeddingView::~EmbeddingView() {
     stopCurveJob();
+    doseOverlay_.reset(); // removes its actors from the scene's renderer
+    overlay_.reset();
     // The widget's render window would keep the renderer alive after the scene is gone.
     vtk_->renderWindow()->RemoveRenderer(scene_->renderer());
 }
@@ -155,6 +167,7 @@ void EmbeddingView::setEmbedding(const viewer::ScatterData& data) {
     dims_ = copy.dims;
     refreshCurves(); // a new run: new coordinates for the curves
     refreshEmphasisList();
+    applyDosePaths();
     vtk_->setInteractionMode(dims_ == 3 ? VtkWidget::InteractionMode::Rotate3D
                                         : VtkWidget::InteractionMode::Pan2D);
     updateControls();
@@ -179,6 +192,7 @@ void EmbeddingView::setCategories(const std::vector<std::string>& categories,
     data_.categories = categories;
     data_.colorTitle = copy.colorTitle;
     refreshEmphasisList();
+    applyDosePaths();
     vtk_->requestRender();
 }
 
@@ -187,6 +201,7 @@ void EmbeddingView::clear() {
     scene_->setData(data_);
     recomputeCurves();
     overlay_->clear();
+    doseOverlay_->clear();
     refreshEmphasisList();
     updateControls();
     vtk_->requestRender();
@@ -225,6 +240,7 @@ void EmbeddingView::showData(bool keepCamera) {
     scene_->setData(displayed(copy), keepCamera);
     overlay_->setData(curvesActive_ ? curveData_ : viewer::CurveOverlayData{});
     applyCurveLayers();
+    applyDosePaths();
     scene_->highlight(selected);
     vtk_->requestRender();
 }
@@ -290,6 +306,7 @@ void EmbeddingView::updateControls() {
                                             "column, the legend lists the curve groups")
                                        : tr("Metadata column that colours the points"));
     curvesButton_->setEnabled(metadata_.rowCount() > 0);
+    doseButton_->setEnabled(hasPoints && dosePathsAvailable());
     countLabel_->setText(hasPoints ? tr("%n point(s)", nullptr, int(data_.pointCount()))
                                    : QString());
 }

@@ -8,7 +8,9 @@
 #include "embedscope/engine/run_metrics.h"
 #include "embedscope/engine/training.h"
 #include "embedscope/ui/beta_tradeoff_chart.h"
+#include "embedscope/ui/dose_response_view.h"
 #include "embedscope/ui/embedding_view.h"
+#include "embedscope/ui/figure_widget.h"
 #include "embedscope/ui/geometry_view.h"
 #include "embedscope/ui/job_runner.h"
 #include "embedscope/ui/loss_chart.h"
@@ -87,6 +89,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     tabifyDockWidget(metricsDock, reconstructionsDock);
     tabifyDockWidget(reconstructionsDock, betaDock);
     tabifyDockWidget(betaDock, geometryDock);
+    buildFigureDocks(geometryDock);
     tabifyDockWidget(geometryDock, trajectoryDock_);
     tabifyDockWidget(trajectoryDock_, logDock);
     lossDock->raise();
@@ -147,7 +150,13 @@ void MainWindow::buildMenus() {
     });
     file->addAction(tr("Open &demo project"), this, &MainWindow::openDemo);
     file->addSeparator();
-    file->addAction(tr("&Export view as PNG…"), QKeySequence(tr("Ctrl+E")), this, [this] {
+    file->addAction(tr("&Export figure…"), QKeySequence(tr("Ctrl+E")), this,
+                    &MainWindow::exportFigureWithDialog);
+    file->addAction(tr("Export embedding as &CSV…"), QKeySequence(tr("Ctrl+Shift+E")), this,
+                    [this] { exportCsvWithDialog(false); });
+    file->addAction(tr("Export emphasised rows as CSV…"), this,
+                    [this] { exportCsvWithDialog(true); });
+    file->addAction(tr("Export view as PNG (screen)…"), this, [this] {
         const QString path = QFileDialog::getSaveFileName(
             this, tr("Export view"), QStringLiteral("embedding.png"), tr("PNG images (*.png)"));
         if (!path.isEmpty())
@@ -227,6 +236,11 @@ void MainWindow::useDataset(const std::string& name) {
     reconstructions_->clear();
     betaChart_->clear();
     geometry_->clear();
+    dose_->clear(tr("Select a run to see its dose response."));
+    variance_->setFigure(nullptr);
+    confusion_->setFigure(nullptr);
+    ++confusionGeneration_;
+    shownRun_ = RunRecord{};
     inspector_->showSample(metadata_, -1);
     refreshReferences();
 }
@@ -294,6 +308,7 @@ void MainWindow::showRun(const QString& name) {
         metricsChart_->setRun(name, parseRunMetrics(run.metricsJson), run.bestEpoch);
         showProjection();
         showGenerative(run);
+        showRunFigures(run, z);
         geometry_->setRun(projectPath_, name); // computes only while its dock is shown
         log(tr("run %1: %2 samples, embedding dimension %3")
                 .arg(name)

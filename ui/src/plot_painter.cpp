@@ -29,7 +29,12 @@ PlotArea::PlotArea(const QRectF& outer, const FigureOptions& options)
     : outer_(outer), options_(options) {}
 
 void PlotArea::setX(const AxisScale& scale, const QString& title) {
-    x_ = {scale, title, {}, true};
+    x_ = {scale, title, {}, true, {}};
+    invalidate();
+}
+
+void PlotArea::setXTicks(std::vector<double> values) {
+    x_.ticks = std::move(values);
     invalidate();
 }
 
@@ -148,7 +153,14 @@ PlotArea::Layout PlotArea::computeLayout(double left, double right, double top, 
         for (int target = 5; target >= 2; --target) {
             out.clear();
             double need = 0;
-            for (double t : axis.scale.ticks(target)) {
+            std::vector<double> given;
+            const double lo = std::min(axis.scale.min, axis.scale.max);
+            const double hi = std::max(axis.scale.min, axis.scale.max);
+            for (std::size_t i = 0; i < axis.ticks.size(); ++i) // thinned like the scale's
+                if (axis.ticks[i] >= lo && axis.ticks[i] <= hi &&
+                    i % std::size_t(1 + (5 - target)) == 0)
+                    given.push_back(axis.ticks[i]);
+            for (double t : axis.ticks.empty() ? axis.scale.ticks(target) : given) {
                 out.emplace_back(t, formatTick(t));
                 need += horizontal ? textSize(m.tickFont, out.back().second).width() + 2 * m.gap
                                    : 1.3 * lineH;

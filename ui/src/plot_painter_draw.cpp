@@ -104,7 +104,7 @@ void PlotArea::drawAxes(QPainter& painter) const {
         tickY(y_.scale, l.value, m.tick, false);
     for (const auto& l : L.rightLabels)
         tickY(y2_.scale, l.value, m.tick, true);
-    if (x_.present)
+    if (x_.present && x_.ticks.empty())
         for (double v : x_.scale.minorTicks())
             tickX(v, 0.55 * m.tick);
     if (y_.present)

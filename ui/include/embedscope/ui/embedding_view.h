@@ -31,6 +31,7 @@ class JobContext;
 namespace embedscope::ui {
 
 class CurveControls;
+class Figure;
 class VtkWidget;
 
 class EmbeddingView : public QWidget {
@@ -112,7 +113,24 @@ public:
     /// 2-core machine); curvesChanged follows. The points are already coloured.
     bool curvesPending() const { return curvesPending_; }
 
+    // Dose paths (issue 7): per substance, arrows from the control centroid through the dose
+    // centroids of the displayed coordinates (metadata columns substance and dose).
+
+    /// Whether the metadata has substance and dose columns (the toggle is enabled then).
+    bool dosePathsAvailable() const;
+    void setDosePathsVisible(bool on);
+    bool dosePathsVisible() const { return dosePaths_; }
+    const viewer::CurveOverlay& doseOverlay() const { return *doseOverlay_; }
+    /// Why some substances have no path, or why none could be drawn; "" when all is well.
+    QString doseStatus() const { return doseMessage_; }
+
+    /// The view as a figure (issue 7): what is shown, in 2-D as vectors, in 3-D as a raster,
+    /// with the curves and dose paths as drawn. Null when nothing is shown.
+    std::shared_ptr<Figure> figure() const;
+
 Q_SIGNALS:
+    /// The emphasised category changed (by the user or setEmphasis); "" = all.
+    void emphasisChanged(const QString& category);
     /// A left click (press and release within 4 px) landed on point `index`, now highlighted.
     void pointPicked(int index);
     void colorColumnChanged(const QString& column);
@@ -147,6 +165,9 @@ private:
     void stopCurveJob();
     void applyCurveLayers();
     void showCurveControls();
+    /// Recomputes and draws the dose paths for data_, dims_ and the emphasis (after the
+    /// scene's setData). Defined in embedding_view_dose.cpp.
+    void applyDosePaths();
     /// Categories as drawn: the curve groups while curves are on, else data_.categories.
     const std::vector<std::string>& shownCategories() const;
 
@@ -187,6 +208,11 @@ private:
     QThread* curveThread_ = nullptr;
     std::shared_ptr<JobContext> curveContext_;
     std::shared_ptr<CurveJob> pendingCurveJob_; ///< waits for the running one to stop
+
+    std::unique_ptr<viewer::CurveOverlay> doseOverlay_;
+    QToolButton* doseButton_ = nullptr;
+    bool dosePaths_ = false;
+    QString doseMessage_;
 };
 
 } // namespace embedscope::ui

@@ -9,13 +9,20 @@
 
 #include <Eigen/Dense>
 
+#include <memory>
+
 class QDockWidget;
 class QPlainTextEdit;
 
 namespace embedscope::ui {
 
 class BetaTradeoffChart;
+class DoseResponseView;
 class EmbeddingView;
+class Figure;
+class FigureWidget;
+struct FigureOptions;
+enum class FigureFormat;
 class GeometryView;
 class JobRunner;
 class LossChart;
@@ -60,7 +67,25 @@ public:
     BetaTradeoffChart* betaChart() const { return betaChart_; }
     /// Seed-003 geometry of the shown run: F1 over time, all vs held-out.
     GeometryView* geometryView() const { return geometry_; }
+    /// Issue 7: per-substance dose response, explained variance and the classifier's
+    /// confusion matrix of the shown run.
+    DoseResponseView* doseResponseView() const { return dose_; }
+    FigureWidget* explainedVarianceView() const { return variance_; }
+    FigureWidget* confusionView() const { return confusion_; }
     JobRunner* jobRunner() const { return runner_; }
+
+    /// The views File ▸ Export figure offers for the shown run (runFigureViews() and the
+    /// live-only ones: f1-time, beta-tradeoff), in menu order.
+    QStringList figureViews() const;
+    /// The figure of `view` as it is shown now (colouring, emphasis, 2-D/3-D, dose paths);
+    /// null (and lastError()) when the view has nothing to show.
+    std::shared_ptr<Figure> figureOfView(const QString& view);
+    /// Writes `view` without a dialog (tests, scripts). False and lastError() on failure.
+    bool exportFigureTo(const QString& view, const FigureOptions& options, FigureFormat format,
+                        const QString& path);
+    /// The shown run's embedding (z_*) with the metadata (Metadata_*) as CSV: every row, or
+    /// with `emphasisedOnly` the rows of the emphasised category. False and lastError().
+    bool exportEmbeddingCsv(const QString& path, bool emphasisedOnly);
     QString currentRun() const { return currentRun_; }
     /// Error dialogs are replaced by log lines (tests).
     void setQuietErrors(bool quiet) { quietErrors_ = quiet; }
@@ -93,6 +118,12 @@ private:
     /// The reconstructions and β trade-off of `run` (generative runs; a message otherwise).
     void showGenerative(const RunRecord& run);
     void showError(const QString& title, const QString& message);
+    // main_window_figures.cpp
+    void buildFigureDocks(QDockWidget* tabifyAfter);
+    void showRunFigures(const RunRecord& run, const Eigen::MatrixXd& z);
+    void exportFigureWithDialog();
+    void exportCsvWithDialog(bool emphasisedOnly);
+    void onSubstanceSelected(const QString& substance);
     void log(const QString& line);
 
     JobRunner* runner_ = nullptr;
@@ -108,6 +139,13 @@ private:
     BetaTradeoffChart* betaChart_ = nullptr;
     GeometryView* geometry_ = nullptr;
     QPlainTextEdit* console_ = nullptr;
+    DoseResponseView* dose_ = nullptr;
+    FigureWidget* variance_ = nullptr;
+    FigureWidget* confusion_ = nullptr;
+    QDockWidget* doseDock_ = nullptr;
+    int confusionGeneration_ = 0;
+    QString lastFigureView_; ///< the view File ▸ Export figure offers first
+    RunRecord shownRun_;     ///< the run on screen (figures of it are built on demand)
 
     QString projectPath_;
     QString datasetName_;

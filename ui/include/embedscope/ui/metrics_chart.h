@@ -44,6 +44,8 @@ public:
     /// The y of the reference line of `kind` for the current metric (NaN when not drawn).
     double referenceValue(const QString& kind) const;
     QString summaryText() const;
+    /// The chart drawn (for figure export).
+    QChart* chart() const { return chart_; }
 
 private:
     void redraw();

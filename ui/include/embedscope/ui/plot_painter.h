@@ -126,6 +126,9 @@ public:
     /// axis run top to bottom). Bottom labels that do not fit their slot are rotated 45°.
     /// Throws DataError for an empty list.
     void setXCategories(const std::vector<QString>& labels, const QString& title);
+    /// Major ticks of the x axis at these values (inside the domain) instead of the scale's,
+    /// and no minor ticks: e.g. the doses given on a log dose axis. Call after setX.
+    void setXTicks(std::vector<double> values);
     void setYCategories(const std::vector<QString>& labels, const QString& title);
     /// A title over this plot (a panel of small multiples, a subtitle); "" = none.
     void setPanelTitle(const QString& title);
@@ -200,6 +203,7 @@ private:
         QString title;
         std::vector<QString> categories; // non-empty: category axis
         bool present = false;
+        std::vector<double> ticks; // non-empty: explicit major ticks, no minor ones
     };
     struct Label {
         double value = 0; // the tick's data value

@@ -6,17 +6,58 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <set>
-#include <sys/stat.h>
 
 namespace embedscope {
 namespace {
 
 using h5::Handle;
+
+/// Held across every read-copy-rename of a project: an advisory flock on "<file>.lock" so that
+/// writers in other processes (a sweep collecting runs while the GUI saves one) take turns
+/// instead of renaming over each other's copies and losing runs. Threads of one process are
+/// serialised by the library mutex, taken first (always in this order: no deadlock).
+class WriteLock {
+public:
+    explicit WriteLock(const std::string& path) : library_(h5::libraryMutex()) {
+        std::error_code ec;
+        // The link's target is the file replaced, so its lock is the one shared.
+        const std::string target = std::filesystem::is_symlink(path, ec)
+                                       ? std::filesystem::canonical(path, ec).string()
+                                       : path;
+        const std::string lockPath = (ec ? path : target) + ".lock";
+        fd_ = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        if (fd_ < 0)
+            throw IoError(path + ": cannot open the write lock " + lockPath + " (" +
+                          std::strerror(errno) + ")");
+        while (::flock(fd_, LOCK_EX) != 0) {
+            if (errno != EINTR) {
+                const std::string reason = std::strerror(errno);
+                ::close(fd_);
+                throw IoError(path + ": cannot lock " + lockPath + " (" + reason + ")");
+            }
+        }
+    }
+    ~WriteLock() { ::close(fd_); } // closing releases the flock
+    WriteLock(const WriteLock&) = delete;
+    WriteLock& operator=(const WriteLock&) = delete;
+
+private:
+    std::lock_guard<std::recursive_mutex> library_;
+    int fd_ = -1;
+};
 
 constexpr const char* kDatasetsGroup = "datasets";
 constexpr const char* kRunsGroup = "runs";
@@ -258,6 +299,7 @@ ProjectFile ProjectFile::open(const std::string& path) {
 }
 
 ProjectFile ProjectFile::create(const std::string& path, bool overwrite) {
+    WriteLock lock(path);
     struct stat info {};
     if (!overwrite && ::stat(path.c_str(), &info) == 0)
         throw IoError(path + ": already exists (not overwritten)");
@@ -266,10 +308,15 @@ ProjectFile ProjectFile::create(const std::string& path, bool overwrite) {
 }
 
 ProjectFile ProjectFile::openOrCreate(const std::string& path) {
-    struct stat info {};
-    if (::stat(path.c_str(), &info) == 0)
-        return open(path);
-    return create(path, false);
+    {
+        // Checked under the lock: two processes creating the same project at once must not
+        // replace each other's first writes with an empty file.
+        WriteLock lock(path);
+        struct stat info {};
+        if (::stat(path.c_str(), &info) != 0)
+            h5::rewriteProjectFile(path, false, "", "", [](hid_t) {});
+    }
+    return open(path);
 }
 
 std::vector<std::string> ProjectFile::datasetNames() const {
@@ -318,6 +365,7 @@ void ProjectFile::writeDataset(const Dataset& dataset) {
     if (dataset.name.empty())
         throw DataError(path_ + ": a data set needs a name");
     dataset.validate(path_ + ": data set '" + dataset.name + "'");
+    WriteLock lock(path_);
     h5::rewriteProjectFile(path_, true, kDatasetsGroup, h5::escapeName(dataset.name),
                            [&](hid_t file) { writeDatasetInto(file, path_, dataset); });
 }
@@ -372,12 +420,13 @@ void ProjectFile::writeRun(const RunRecord& run) {
                         std::to_string(run.embedding.size()) + " values, expected " +
                         std::to_string(run.embeddingRows) + " x " +
                         std::to_string(run.embeddingCols));
+    WriteLock lock(path_);
     h5::rewriteProjectFile(path_, true, kRunsGroup, h5::escapeName(run.name),
                            [&](hid_t file) { writeRunInto(file, path_, run); });
 }
 
 void ProjectFile::removeRun(const std::string& name) {
-    std::lock_guard<std::recursive_mutex> lock(h5::libraryMutex());
+    WriteLock lock(path_);
     if (!hasRun(name))
         throw DataError(path_ + ": no run named '" + name + "'");
     h5::rewriteProjectFile(path_, true, kRunsGroup, h5::escapeName(name), [](hid_t) {});

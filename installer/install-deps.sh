@@ -11,6 +11,7 @@ PACKAGES=(
   libpng-dev libtiff-dev zlib1g-dev
   dataset-fashion-mnist
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
+  slurm-wlm munge
 )
 # Optional extras for test references; `--with-references` installs them.
 REFERENCE_PACKAGES=(hdf5-tools python3-numpy python3-h5py)

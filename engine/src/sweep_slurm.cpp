@@ -9,6 +9,7 @@
 
 #include "embedscope/engine/error.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -264,6 +265,19 @@ std::vector<SweepRunStatus> runSweepSlurm(const SweepSpec& spec, const SweepOpti
         return results;
     ctx.throwIfCancelled();
 
+    // An array of this sweep still in the queue (a coordinator that was killed, then resumed)
+    // would train the same runs into the same per-run projects as a new one.
+    const std::string jobName = "embedscope-" + spec.name;
+    const std::string queuedBefore =
+        trimmed(slurmCommand({"squeue", "-h", "--me", "--name=" + jobName, "-o", "%A"}));
+    if (!queuedBefore.empty()) {
+        std::string ids = queuedBefore;
+        std::replace(ids.begin(), ids.end(), '\n', ' ');
+        throw IoError("sweep '" + spec.name + "': Slurm job " + ids + " (" + jobName +
+                      ") of this sweep is still queued or running; wait for it to end or "
+                      "scancel it, then run the sweep again");
+    }
+
     const std::string workDir = sweepWorkDir(spec, opts);
     const std::string baseConfig = workDir + "/base.json";
     std::string tasksText;
@@ -299,107 +313,119 @@ std::vector<SweepRunStatus> runSweepSlurm(const SweepSpec& spec, const SweepOpti
     int squeueFailures = 0;
     std::size_t done = 0;
     const auto poll = std::chrono::milliseconds(1000 * std::max(1, opts.pollSeconds));
-    while (done < tasks.size()) {
-        // Sleep in short steps so that a cancel is seen within 0.1 s.
-        for (auto until = Clock::now() + poll; Clock::now() < until;) {
-            if (ctx.cancelRequested()) {
-                const CommandResult r = runCommand({"scancel", jobId});
-                if (r.started && r.exitCode != 0)
-                    throw IoError("scancel " + jobId + " failed: " + trimmed(r.err) +
-                                  " -- the sweep was cancelled but its array may still run");
-                throw CancelledError();
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-
-        std::map<int, std::string> queued;
-        std::string why;
-        if (!queuedTasks(jobId, &queued, &why)) {
-            // One failed poll can be a controller restart; three in a row is an outage.
-            if (++squeueFailures >= 3)
-                throw IoError(why + " -- is slurmctld running? Array job " + jobId +
-                              " may still run: run the sweep again to collect its runs, or "
-                              "scancel " +
-                              jobId);
-            continue;
-        }
-        squeueFailures = 0;
-
-        std::map<int, std::pair<std::string, int>> accounted;
-        bool anyGone = false;
-        for (std::size_t i = 0; i < tasks.size(); ++i)
-            anyGone = anyGone || (tasks[i].status.state != "finished" &&
-                                  tasks[i].status.state != "failed" && !queued.count(int(i)));
-        if (anyGone && sacctWorks)
-            sacctWorks = accountedTasks(jobId, &accounted);
-
-        for (std::size_t i = 0; i < tasks.size(); ++i) {
-            Task& t = tasks[i];
-            SweepRunStatus& s = t.status;
-            if (s.state == "finished" || s.state == "failed")
-                continue;
-            const auto q = queued.find(int(i));
-            if (q != queued.end()) {
-                if (q->second != "PENDING" && s.state == "pending") {
-                    s.state = "running";
-                    t.started = Clock::now();
-                    if (progress)
-                        progress(s);
+    bool controllerLost = false;
+    try {
+        while (done < tasks.size()) {
+            // Sleep in short steps so that a cancel is seen within 0.1 s.
+            for (auto until = Clock::now() + poll; Clock::now() < until;) {
+                if (ctx.cancelRequested()) {
+                    const CommandResult r = runCommand({"scancel", jobId});
+                    if (r.started && r.exitCode != 0)
+                        throw IoError("scancel " + jobId + " failed: " + trimmed(r.err) +
+                                      " -- the sweep was cancelled but its array may still run");
+                    throw CancelledError();
                 }
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+
+            std::map<int, std::string> queued;
+            std::string why;
+            if (!queuedTasks(jobId, &queued, &why)) {
+                // One failed poll can be a controller restart; three in a row is an outage.
+                controllerLost = ++squeueFailures >= 3;
+                if (controllerLost)
+                    throw IoError(why + " -- is slurmctld running? Array job " + jobId +
+                                  " may still run: run the sweep again to collect its runs, or "
+                                  "scancel " +
+                                  jobId);
                 continue;
             }
-            // Left the queue: how did it end? sacct when it answers, else the exit marker.
-            std::string state;
-            int exitCode = -1;
-            const auto a = accounted.find(int(i));
-            std::ifstream marker(workDir + "/" + s.name + ".exit");
-            if (a != accounted.end() && a->second.first != "PENDING" &&
-                a->second.first != "RUNNING" && a->second.first != "COMPLETING") {
-                state = a->second.first;
-                exitCode = a->second.second;
-            } else if (marker >> exitCode) {
-                state = exitCode == 0 ? "COMPLETED" : "FAILED";
-            } else if (++t.pollsGone < 3) {
-                // Not yet visible (sacct and shared file systems lag behind squeue).
-                continue;
-            } else {
-                state = "ended without an exit marker (cancelled, time limit or node failure?)";
-                exitCode = -1;
-            }
-            s.seconds = std::chrono::duration<double>(Clock::now() - t.started).count();
-            const std::string slurmLog =
-                workDir + "/slurm-" + jobId + "_" + std::to_string(i) + ".out";
-            std::string error;
-            if (state == "COMPLETED" && exitCode == 0) {
-                try {
-                    collectRun(opts, runProjectPath(workDir, t.run), s.name);
-                } catch (const Error& e) {
-                    error = std::string("the run could not be collected: ") + e.what();
+            squeueFailures = 0;
+
+            std::map<int, std::pair<std::string, int>> accounted;
+            bool anyGone = false;
+            for (std::size_t i = 0; i < tasks.size(); ++i)
+                anyGone = anyGone || (tasks[i].status.state != "finished" &&
+                                      tasks[i].status.state != "failed" && !queued.count(int(i)));
+            if (anyGone && sacctWorks)
+                sacctWorks = accountedTasks(jobId, &accounted);
+
+            for (std::size_t i = 0; i < tasks.size(); ++i) {
+                Task& t = tasks[i];
+                SweepRunStatus& s = t.status;
+                if (s.state == "finished" || s.state == "failed")
+                    continue;
+                const auto q = queued.find(int(i));
+                if (q != queued.end()) {
+                    if (q->second != "PENDING" && s.state == "pending") {
+                        s.state = "running";
+                        t.started = Clock::now();
+                        if (progress)
+                            progress(s);
+                    }
+                    continue;
                 }
-            } else {
-                error = "slurm task " + jobId + "_" + std::to_string(i) + " " + state +
-                        (exitCode >= 0 ? " with exit code " + std::to_string(exitCode) : "");
-                // What a failed child left is of no use; a run that finished but could not be
-                // collected (above) keeps its per-run project.
-                fs::remove(runProjectPath(workDir, t.run), ec);
+                // Left the queue: how did it end? sacct when it answers, else the exit marker.
+                std::string state;
+                int exitCode = -1;
+                const auto a = accounted.find(int(i));
+                std::ifstream marker(workDir + "/" + s.name + ".exit");
+                if (a != accounted.end() && a->second.first != "PENDING" &&
+                    a->second.first != "RUNNING" && a->second.first != "COMPLETING") {
+                    state = a->second.first;
+                    exitCode = a->second.second;
+                } else if (marker >> exitCode) {
+                    state = exitCode == 0 ? "COMPLETED" : "FAILED";
+                } else if (++t.pollsGone < 3) {
+                    // Not yet visible (sacct and shared file systems lag behind squeue).
+                    continue;
+                } else {
+                    state = "ended without an exit marker (cancelled, time limit or node failure?)";
+                    exitCode = -1;
+                }
+                s.seconds = std::chrono::duration<double>(Clock::now() - t.started).count();
+                const std::string slurmLog =
+                    workDir + "/slurm-" + jobId + "_" + std::to_string(i) + ".out";
+                std::string error;
+                if (state == "COMPLETED" && exitCode == 0) {
+                    try {
+                        collectRun(opts, runProjectPath(workDir, t.run), s.name);
+                    } catch (const Error& e) {
+                        error = std::string("the run could not be collected: ") + e.what();
+                    }
+                } else {
+                    error = "slurm task " + jobId + "_" + std::to_string(i) + " " + state +
+                            (exitCode >= 0 ? " with exit code " + std::to_string(exitCode) : "");
+                    // What a failed child left is of no use; a run that finished but could not be
+                    // collected (above) keeps its per-run project.
+                    fs::remove(runProjectPath(workDir, t.run), ec);
+                }
+                if (error.empty()) {
+                    s.state = "finished";
+                } else {
+                    std::string tail = fileTail(runLogPath(workDir, t.run));
+                    if (tail.empty())
+                        tail = fileTail(slurmLog);
+                    s.state = "failed";
+                    s.error = error + (tail.empty() ? "" : "\n" + tail);
+                    recordFailedRun(opts, spec, t.run, s.error);
+                }
+                ++done;
+                if (progress)
+                    progress(s);
             }
-            if (error.empty()) {
-                s.state = "finished";
-            } else {
-                std::string tail = fileTail(runLogPath(workDir, t.run));
-                if (tail.empty())
-                    tail = fileTail(slurmLog);
-                s.state = "failed";
-                s.error = error + (tail.empty() ? "" : "\n" + tail);
-                recordFailedRun(opts, spec, t.run, s.error);
-            }
-            ++done;
-            if (progress)
-                progress(s);
+            ctx.report(double(done) / double(tasks.size()),
+                       "slurm array " + jobId + ": " + std::to_string(done) + "/" +
+                           std::to_string(tasks.size()) + " runs ended");
         }
-        ctx.report(double(done) / double(tasks.size()),
-                   "slurm array " + jobId + ": " + std::to_string(done) + "/" +
-                       std::to_string(tasks.size()) + " runs ended");
+    } catch (const CancelledError&) {
+        throw;
+    } catch (const std::exception&) {
+        // The coordinator gives up (project not writable, ...): do not leave the array running
+        // into per-run projects that a resumed sweep would train again.
+        if (!controllerLost)
+            runCommand({"scancel", jobId});
+        throw;
     }
     for (const auto& t : tasks)
         results.push_back(t.status);

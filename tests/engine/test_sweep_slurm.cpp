@@ -244,7 +244,7 @@ private Q_SLOTS:
             QElapsedTimer t;
             t.start();
             expectError<IoError>([&] { runSweepSlurm(spec, options(project), JobContext()); },
-                                 {"sbatch", "is slurmctld running?"});
+                                 {"squeue", "is slurmctld running?"});
             QVERIFY(t.elapsed() < 10000);
         }
         QVERIFY(!QFile::exists(project)); // nothing recorded for a sweep that never started
@@ -270,6 +270,20 @@ private Q_SLOTS:
         // The array is still on the real controller: cancel it so that nothing outlives the test.
         const Command cancel = run("scancel", {"--name=embedscope-slurmlost"});
         QCOMPARE(cancel.exitCode, 0);
+    }
+
+    void anArrayOfTheSweepStillQueuedIsNotSubmittedTwice() {
+        // A job of the sweep's name in the queue (as left by a killed coordinator).
+        const Command busy = run("sbatch", {"--parsable", "--job-name=embedscope-slurmbusy",
+                                            "--output=/dev/null", "--wrap=sleep 60"});
+        QVERIFY2(busy.exitCode == 0, qPrintable(busy.err));
+        const QString id = busy.out.trimmed().section(';', 0, 0);
+        const QString project = path("busy.h5");
+        SweepSpec spec = gridSpec("slurmbusy", "learning_rate", {"0.001"});
+        expectError<IoError>([&] { runSweepSlurm(spec, options(project), JobContext()); },
+                             {"slurmbusy", id.toStdString(), "still queued or running"});
+        QVERIFY(!QFile::exists(project + ".sweep/slurmbusy/array.sbatch"));
+        QCOMPARE(run("scancel", {id}).exitCode, 0);
     }
 
     void cancellingScancelsTheArray() {

@@ -9,6 +9,7 @@ namespace embedscope::cli {
 void addAlignCommand(CLI::App& app);        // cmd_align.cpp
 void addDoseResponseCommand(CLI::App& app); // cmd_dose_response.cpp
 void addExportCommand(CLI::App& app);       // cmd_export.cpp
+void addSweepCommand(CLI::App& app);        // cmd_sweep.cpp
 } // namespace embedscope::cli
 
 int main(int argc, char** argv) {
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
     embedscope::cli::addAlignCommand(app);
     embedscope::cli::addExportCommand(app);
     embedscope::cli::addDoseResponseCommand(app);
+    embedscope::cli::addSweepCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -212,6 +212,7 @@ void collectRun(const SweepOptions& options, const std::string& runProject,
     project.writeRun(run);
     std::error_code ec;
     fs::remove(runProject, ec);
+    fs::remove(runProject + ".lock", ec);
 }
 
 void recordFailedRun(const SweepOptions& options, const SweepSpec& spec, const SweepRunSpec& run,

@@ -88,6 +88,7 @@ void stopChildren(std::vector<Child>& running, double graceSeconds) {
             if (::waitpid(it->pid, &status, WNOHANG) == it->pid) {
                 std::error_code ec;
                 std::filesystem::remove(it->project, ec); // a partial run: trained again later
+                std::filesystem::remove(it->project + ".lock", ec);
                 it = running.erase(it);
             } else {
                 ++it;
@@ -191,6 +192,7 @@ std::vector<SweepRunStatus> runSweepLocal(const SweepSpec& spec, const SweepOpti
                         s.error += ":\n" + tail;
                     std::error_code ec;
                     std::filesystem::remove(c.project, ec);
+                    std::filesystem::remove(c.project + ".lock", ec);
                 }
                 if (s.state == "failed")
                     recordFailedRun(options, spec, c.run, s.error);

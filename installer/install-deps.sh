@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build git pkg-config
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev
   libvtk9-dev libtorch-dev libeigen3-dev libhdf5-dev libopenblas0-pthread
-  nlohmann-json3-dev libcli11-dev
+  nlohmann-json3-dev libcli11-dev libboost-dev
   libpng-dev libtiff-dev zlib1g-dev
   dataset-fashion-mnist
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core

@@ -10,6 +10,7 @@ void addAlignCommand(CLI::App& app);        // cmd_align.cpp
 void addDoseResponseCommand(CLI::App& app); // cmd_dose_response.cpp
 void addExportCommand(CLI::App& app);       // cmd_export.cpp
 void addSweepCommand(CLI::App& app);        // cmd_sweep.cpp
+void addRunsCommand(CLI::App& app);         // cmd_runs.cpp
 } // namespace embedscope::cli
 
 int main(int argc, char** argv) {
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
     embedscope::cli::addExportCommand(app);
     embedscope::cli::addDoseResponseCommand(app);
     embedscope::cli::addSweepCommand(app);
+    embedscope::cli::addRunsCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -11,14 +11,21 @@ PACKAGES=(
   libpng-dev libtiff-dev zlib1g-dev
   dataset-fashion-mnist
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
-  slurm-wlm munge
 )
+# The test suite's one-machine Slurm (issue 6: sweeps are tested against a real scheduler);
+# `--with-tests` installs it. Kept out of the app's set-up: on a desktop these packages bring
+# scheduler daemons a user of the app does not need.
+TEST_PACKAGES=(slurm-wlm munge)
 # Optional extras for test references; `--with-references` installs them.
 REFERENCE_PACKAGES=(hdf5-tools python3-numpy python3-h5py)
 
-if [[ "${1:-}" == "--with-references" ]]; then
-  PACKAGES+=("${REFERENCE_PACKAGES[@]}")
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --with-tests) PACKAGES+=("${TEST_PACKAGES[@]}") ;;
+    --with-references) PACKAGES+=("${REFERENCE_PACKAGES[@]}") ;;
+    *) echo "installer: unknown option $arg (use --with-tests, --with-references)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${PACKAGES[@]}"; do

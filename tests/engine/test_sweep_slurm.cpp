@@ -109,7 +109,8 @@ private Q_SLOTS:
         const Command conf = run("scontrol", {"show", "config"}, 30000);
         if (!conf.started)
             QSKIP("slurm unavailable: scontrol not found -- install slurm-wlm and munge "
-                  "(installer/install-deps.sh) and run tests/support/slurm_localhost.sh as root");
+                  "(installer/install-deps.sh --with-tests) and run "
+                  "tests/support/slurm_localhost.sh as root");
         if (conf.exitCode != 0)
             QSKIP(qPrintable("slurm unavailable: scontrol show config failed (" +
                              conf.err.trimmed() +

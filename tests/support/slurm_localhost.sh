@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A one-machine Slurm for the sweep tests (issue 6: "test it for real against a one-machine
 # Slurm"): munged, slurmctld and slurmd on localhost, started directly (containers have no
-# systemd). Idempotent; needs root and Debian's slurm-wlm + munge (installer/install-deps.sh).
+# systemd). Idempotent; needs root and Debian's slurm-wlm + munge (installer/install-deps.sh --with-tests).
 #   slurm_localhost.sh          write the config if needed, start what is not running, wait for
 #                               the node to be idle (60 s)
 #   slurm_localhost.sh --stop   stop the daemons this script starts
@@ -50,10 +50,10 @@ if [[ "${1:-}" == "--stop" ]]; then
     exit 0
 fi
 
-[[ $(id -u) -eq 0 ]] || skip "not root (uid $(id -u)): a one-machine Slurm needs root to start slurmd; run the tests as root after installer/install-deps.sh"
+[[ $(id -u) -eq 0 ]] || skip "not root (uid $(id -u)): a one-machine Slurm needs root to start slurmd; run the tests as root after installer/install-deps.sh --with-tests"
 for cmd in munged slurmctld slurmd sbatch squeue sinfo scontrol; do
     command -v "$cmd" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin command -v "$cmd" >/dev/null 2>&1 ||
-        skip "$cmd not found: install slurm-wlm and munge (installer/install-deps.sh)"
+        skip "$cmd not found: install slurm-wlm and munge (installer/install-deps.sh --with-tests)"
 done
 export PATH=$PATH:/usr/sbin:/sbin
 

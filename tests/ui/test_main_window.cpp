@@ -388,10 +388,25 @@ private Q_SLOTS:
         QVERIFY2(distinctColours(png) >= 5, qPrintable(QString::number(distinctColours(png))));
         QVERIFY(!window.exportFigureTo("embedding", options, FigureFormat::Svg,
                                        tmp + "/gui_embedding_3d.svg")); // raster: no SVG
+        const QStringList liveOnly{"f1-time", "beta-tradeoff", "reconstructions", "trajectory"};
         for (const QString& view : window.figureViews())
-            if (view != "f1-time" && view != "beta-tradeoff")
+            if (!liveOnly.contains(view))
                 QVERIFY2(window.figureOfView(view) != nullptr,
                          qPrintable(view + ": " + window.lastError()));
+        // A QPainter view without a data-built figure exports as drawn: the trajectory.
+        Q_EMIT window.embeddingView()->pointPicked(5);
+        for (QDockWidget* d : window.findChildren<QDockWidget*>())
+            if (d->widget() == window.trajectoryInspector())
+                d->raise();
+        QTest::qWait(200);
+        QVERIFY2(window.exportFigureTo("trajectory", options, FigureFormat::Svg,
+                                       tmp + "/gui_trajectory.svg"),
+                 qPrintable(window.lastError()));
+        QFile trajectorySvg(tmp + "/gui_trajectory.svg");
+        QVERIFY(trajectorySvg.open(QIODevice::ReadOnly));
+        const QByteArray svgBytes = trajectorySvg.readAll();
+        QVERIFY(svgBytes.contains("<path") || svgBytes.contains("<polyline"));
+        QVERIFY(!svgBytes.contains("<image")); // vectors, not a screenshot
         // CSV: every row, then the emphasised substance's 64.
         QVERIFY(window.exportEmbeddingCsv(tmp + "/gui_all.csv", false));
         QVERIFY(window.exportEmbeddingCsv(tmp + "/gui_s2.csv", true));

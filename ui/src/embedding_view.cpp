@@ -1,18 +1,16 @@
 #include "embedscope/ui/embedding_view.h"
 
 #include "embedscope/engine/error.h"
+#include "embedscope/ui/export_figure_dialog.h"
+#include "embedscope/ui/figure.h"
 #include "embedscope/ui/vtk_widget.h"
 
 #include "curve_controls.h"
 
 #include <QButtonGroup>
 #include <QComboBox>
-#include <QDir>
-#include <QFileDialog>
-#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QMessageBox>
 #include <QStyle>
 #include <QTimer>
 #include <QToolButton>
@@ -29,7 +27,6 @@ namespace {
 
 constexpr int kClickSlop = 4;      // logical pixels a click may move and still pick
 constexpr double kPickRadius = 12; // device pixels around a marker that count as a hit
-constexpr int kExportScale = 2;    // the toolbar's export: twice the screen resolution
 
 QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent) {
     auto* button = new QToolButton(parent);
@@ -83,8 +80,8 @@ EmbeddingView::EmbeddingView(QWidget* parent)
     resetButton_ = toolButton(tr("Reset view"), tr("Fit all points in the view"), this);
     resetButton_->setObjectName(QStringLiteral("resetViewButton"));
     connect(resetButton_, &QToolButton::clicked, this, &EmbeddingView::resetCamera);
-    exportButton_ = toolButton(tr("Export PNG…"),
-                               tr("Save the plot as a PNG at twice the screen resolution"), this);
+    exportButton_ = toolButton(
+        tr("Export…"), tr("Save the plot as PNG, SVG (2-D) or PDF at a chosen size and DPI"), this);
     exportButton_->setObjectName(QStringLiteral("exportPngButton"));
     connect(exportButton_, &QToolButton::clicked, this, &EmbeddingView::exportWithDialog);
     countLabel_ = new QLabel(this);
@@ -280,18 +277,9 @@ bool EmbeddingView::exportPng(const QString& path, int scale) {
 }
 
 void EmbeddingView::exportWithDialog() {
-    if (lastExportDir_.isEmpty())
-        lastExportDir_ = QDir::homePath();
-    QString path = QFileDialog::getSaveFileName(this, tr("Export plot as PNG"),
-                                                QDir(lastExportDir_).filePath("embedding.png"),
-                                                tr("PNG images (*.png)"));
-    if (path.isEmpty())
-        return;
-    if (!path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive))
-        path += QLatin1String(".png");
-    lastExportDir_ = QFileInfo(path).absolutePath();
-    if (!exportPng(path, kExportScale))
-        QMessageBox::warning(this, tr("Export PNG"), lastError_);
+    // The same dialog and figure as File > Export figure: 2-D as vectors, 3-D at any DPI.
+    if (auto f = figure())
+        ExportFigureDialog::exportWithDialog(this, *f);
 }
 
 void EmbeddingView::updateControls() {

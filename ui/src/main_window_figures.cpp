@@ -15,8 +15,11 @@
 #include "embedscope/ui/figure_widget.h"
 #include "embedscope/ui/geometry_view.h"
 #include "embedscope/ui/metrics_chart.h"
+#include "embedscope/ui/reconstruction_view.h"
 #include "embedscope/ui/run_figures.h"
 #include "embedscope/ui/standard_figures.h"
+#include "embedscope/ui/trajectory_inspector.h"
+#include "embedscope/ui/widget_figure.h"
 
 #include <QChart>
 #include <QChartView>
@@ -135,7 +138,8 @@ void MainWindow::onSubstanceSelected(const QString& substance) {
 
 QStringList MainWindow::figureViews() const {
     QStringList views = runFigureViews();
-    views << QStringLiteral("f1-time") << QStringLiteral("beta-tradeoff");
+    views << QStringLiteral("f1-time") << QStringLiteral("beta-tradeoff")
+          << QStringLiteral("reconstructions") << QStringLiteral("trajectory");
     return views;
 }
 
@@ -175,6 +179,15 @@ std::shared_ptr<Figure> MainWindow::figureOfView(const QString& view) {
             if (!chart || chart->series().isEmpty())
                 throw DataError(view.toStdString() + ": the view shows nothing for this run");
             return std::make_shared<ChartFigure>(*chart, view);
+        }
+        if (view == QLatin1String("reconstructions") || view == QLatin1String("trajectory")) {
+            QWidget* widget = view == QLatin1String("reconstructions")
+                                  ? static_cast<QWidget*>(reconstructions_)
+                                  : static_cast<QWidget*>(trajectory_);
+            if (!widget->isVisible())
+                throw DataError(view.toStdString() + ": open its dock first (the view is "
+                                                     "exported as it is drawn)");
+            return std::make_shared<WidgetFigure>(widget, view);
         }
         // loss, metrics: the same builders as the command line, on the shown run.
         RunFigureInput input;

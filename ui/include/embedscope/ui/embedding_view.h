@@ -190,7 +190,6 @@ private:
     QPoint hoverPos_;
     int hoverIndex_ = -1; ///< point whose label the tooltip shows, -1 = none
     QString lastError_;
-    QString lastExportDir_;
 
     MetadataTable metadata_;
     std::unique_ptr<viewer::CurveOverlay> overlay_;

@@ -35,10 +35,10 @@ struct FigureOptions {
     double width = 160;
     double height = 100;
     Unit unit = Unit::Millimetres;
-    double dpi = 300;     ///< PNG pixel density (and the raster density of 3-D views in PDF)
-    double fontPt = 9;    ///< base font size in points (titles 1.2×, tick labels 0.9×)
-    QString title;        ///< drawn above the figure; empty = none
-    bool legend = true;   ///< draw the legend where the figure has one
+    double dpi = 300;            ///< PNG pixel density (and the raster density of 3-D views in PDF)
+    double fontPt = 9;           ///< base font size in points (titles 1.2×, tick labels 0.9×)
+    QString title;               ///< drawn above the figure; empty = none
+    bool legend = true;          ///< draw the legend where the figure has one
     bool lightBackground = true; ///< white background, near-black ink; false = dark theme
 
     /// The size in points (1/72 in).

@@ -5,7 +5,10 @@
 // the runs passing both thresholds counted by hand, and its SVG export; refresh after a new run.
 #include "embedscope/engine/project.h"
 #include "embedscope/ui/figure.h"
+#include "embedscope/ui/plot_painter.h"
+#include "embedscope/ui/runs_scatter.h"
 #include "embedscope/ui/runs_view.h"
+#include "embedscope/viewer/curve_overlay.h"
 
 #include <QAction>
 #include <QDir>
@@ -230,6 +233,122 @@ private Q_SLOTS:
         const QModelIndexList rows = table->selectionModel()->selectedRows();
         QCOMPARE(rows.size(), 1);
         QCOMPARE(view.visibleRuns().at(rows.front().row()), QStringLiteral("lr-d"));
+    }
+
+    void scatterMapThresholdsExport() {
+        RunsView view;
+        view.setProject(path_);
+        QTRY_COMPARE_WITH_TIMEOUT(view.model()->rowCount(), 5, 10000);
+        RunsScatter scatter;
+        scatter.resize(700, 480);
+        scatter.setTable(view.table());
+        scatter.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&scatter));
+        // Defaults: the seed-003 pair, coloured by the one varying numeric parameter.
+        QCOMPARE(scatter.xColumn(), QStringLiteral("f1_score_all"));
+        QCOMPARE(scatter.yColumn(), QStringLiteral("aligned_rmse"));
+        QCOMPARE(scatter.colorColumn(), QStringLiteral("learning_rate"));
+        const RunsTable& table = *view.table();
+        auto figure = std::dynamic_pointer_cast<RunsScatterFigure>(scatter.figure());
+        QVERIFY(figure);
+        QCOMPARE(figure->viewName(), QStringLiteral("runs-scatter"));
+        QCOMPARE(figure->drawnCount(), 4); // the failed run has no metrics
+        // Viridis over the learning rates 1e-4 (start) .. 0.03 (end).
+        const auto start = viewer::CurveOverlay::viridis(0);
+        QCOMPARE(figure->pointColor(rowOf(table, "lr-a")), QColor(start[0], start[1], start[2]));
+        const double t = (0.003 - 0.0001) / (0.03 - 0.0001);
+        const auto mid = viewer::CurveOverlay::viridis(t);
+        QCOMPARE(figure->pointColor(rowOf(table, "lr-d")), QColor(mid[0], mid[1], mid[2]));
+        QVERIFY(scatter.setColorColumn(QStringLiteral("status")));
+        figure = std::dynamic_pointer_cast<RunsScatterFigure>(scatter.figure());
+        QCOMPARE(figure->pointColor(rowOf(table, "lr-a")), categoryColor(0)); // "finished"
+
+        // Axes: f1 0.6 .. 0.9 → nice [0.6, 0.9]; rmse 0.123 .. 1.5 → [0, 1.5] (step 0.5).
+        const PlotArea area = scatter.plotArea();
+        QCOMPARE(area.xScale().min, 0.6);
+        QCOMPARE(area.xScale().max, 0.9);
+        QCOMPARE(area.yScale().min, 0.0);
+        QCOMPARE(area.yScale().max, 1.5);
+        const QRectF inner = area.inner();
+        QVERIFY(inner.width() > 200 && inner.height() > 150);
+        const QPointF d = area.map(0.75, 0.9); // lr-d
+        QVERIFY(std::fabs(d.x() - (inner.left() + (0.75 - 0.6) / 0.3 * inner.width())) < 1e-9);
+        QVERIFY(std::fabs(d.y() - (inner.bottom() - 0.9 / 1.5 * inner.height())) < 1e-9);
+        QSignalSpy selected(&scatter, &RunsScatter::runSelected);
+        QSignalSpy compare(&scatter, &RunsScatter::compareRequested);
+        QTest::mouseClick(scatter.canvas(), Qt::LeftButton, {}, d.toPoint());
+        QCOMPARE(selected.count(), 1);
+        QCOMPARE(selected.at(0).at(0).toString(), QStringLiteral("lr-d"));
+        QCOMPARE(scatter.selectedRun(), QStringLiteral("lr-d"));
+        const QPointF a = area.map(0.9, 0.123456); // lr-a
+        QTest::mouseClick(scatter.canvas(), Qt::LeftButton, Qt::ShiftModifier, a.toPoint());
+        QCOMPARE(compare.count(), 1);
+        QCOMPARE(compare.at(0).at(0).toString(), QStringLiteral("lr-d"));
+        QCOMPARE(compare.at(0).at(1).toString(), QStringLiteral("lr-a"));
+        QCOMPARE(selected.count(), 1);
+        // Empty space selects nothing; hovering a point names its run.
+        QTest::mouseClick(scatter.canvas(), Qt::LeftButton, {}, area.map(0.65, 1.4).toPoint());
+        QCOMPARE(selected.count(), 1);
+        QTest::mouseMove(scatter.canvas(), a.toPoint());
+        QTRY_COMPARE(scatter.hoveredRun(), QStringLiteral("lr-a"));
+        QVERIFY(scatter.canvas()->toolTip().contains("lr-a"));
+
+        // Thresholds F1 > 0.7 and RMSE < 1: by hand lr-a (0.9, 0.12) and lr-d (0.75, 0.9)
+        // pass; lr-b fails on F1 (0.6), lr-c on RMSE (1.5).
+        QCOMPARE(scatter.passingRuns().size(), 4); // both off: every drawn run
+        scatter.setXThreshold({true, 0.7, true});
+        QCOMPARE(scatter.passingRuns(), QStringList({"lr-a", "lr-c", "lr-d"}));
+        scatter.setYThreshold({true, 1.0, false});
+        QCOMPARE(scatter.passingRuns(), QStringList({"lr-a", "lr-d"}));
+        figure = std::dynamic_pointer_cast<RunsScatterFigure>(scatter.figure());
+        QCOMPARE(figure->passingCount(), 2);
+        QVERIFY(figure->passes(rowOf(table, "lr-a")) && !figure->passes(rowOf(table, "lr-b")));
+
+        // Drag the vertical line 40 px right: +40 × 0.3 / inner width in F1.
+        const PlotArea area2 = scatter.plotArea();
+        const QRectF inner2 = area2.inner();
+        const double lineX = area2.map(0.7, 0).x();
+        const QPoint from(int(std::lround(lineX)), int(inner2.center().y()));
+        const QPoint to = from + QPoint(40, 0);
+        QTest::mousePress(scatter.canvas(), Qt::LeftButton, {}, from);
+        QTest::mouseMove(scatter.canvas(), from + QPoint(20, 0));
+        QTest::mouseMove(scatter.canvas(), to);
+        QTest::mouseRelease(scatter.canvas(), Qt::LeftButton, {}, to);
+        const double expected = 0.6 + (to.x() - inner2.left()) / inner2.width() * 0.3;
+        QVERIFY2(std::fabs(scatter.xThreshold().value - expected) < 1e-9,
+                 qPrintable(QString::number(scatter.xThreshold().value, 'g', 12)));
+        QVERIFY(std::fabs(scatter.xThreshold().value - (0.7 + 40 * 0.3 / inner2.width())) <
+                0.5 * 0.3 / inner2.width()); // the line was grabbed within half a pixel
+        QCOMPARE(selected.count(), 1);       // a drag is not a click on a point
+        // Dragged past lr-d's F1 (0.75): only lr-a passes.
+        const QPoint further = to + QPoint(int(0.045 / 0.3 * inner2.width()), 0); // to ~0.775
+        QTest::mousePress(scatter.canvas(), Qt::LeftButton, {}, to);
+        QTest::mouseMove(scatter.canvas(), further);
+        QTest::mouseRelease(scatter.canvas(), Qt::LeftButton, {}, further);
+        QVERIFY(scatter.xThreshold().value > 0.75 && scatter.xThreshold().value < 0.8);
+        QCOMPARE(scatter.passingRuns(), QStringList({"lr-a"}));
+        // The horizontal line drags too: 30 px up is +30 × 1.5 / inner height in RMSE.
+        const QPoint yFrom(int(inner2.center().x()), int(std::lround(area2.map(0, 1.0).y())));
+        QTest::mousePress(scatter.canvas(), Qt::LeftButton, {}, yFrom);
+        QTest::mouseMove(scatter.canvas(), yFrom - QPoint(0, 30));
+        QTest::mouseRelease(scatter.canvas(), Qt::LeftButton, {}, yFrom - QPoint(0, 30));
+        QVERIFY(std::fabs(scatter.yThreshold().value - (1.0 + 30 * 1.5 / inner2.height())) <
+                0.5 * 1.5 / inner2.height());
+
+        // The figure exports to SVG with its axis titles as text.
+        const QString svg = tmpPath(QStringLiteral("runs_scatter.svg"));
+        QFile::remove(svg);
+        exportFigure(*scatter.figure(), FigureOptions{}, FigureFormat::Svg, svg);
+        QFile file(svg);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(file.readAll());
+        QVERIFY(text.contains(QStringLiteral(">f1_score_all<")));
+        QVERIFY(text.contains(QStringLiteral(">aligned_rmse<")));
+        QVERIFY(text.contains(QStringLiteral(">lr-d<"))); // the selected run's label
+        // A PNG to look at (test-tmp/runs_scatter.png) and the widget as shown.
+        exportFigure(*scatter.figure(), FigureOptions{}, FigureFormat::Png,
+                     tmpPath(QStringLiteral("runs_scatter.png")));
+        QVERIFY(scatter.grab().save(tmpPath(QStringLiteral("runs_scatter_widget.png"))));
     }
 };
 

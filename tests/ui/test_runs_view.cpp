@@ -2,10 +2,12 @@
 // here with ProjectFile (hand-chosen learning rates and best metrics, one failed run), sorting
 // with missing values last, filters and their errors, hidden constant columns, the failed row,
 // clicks and shift-clicks; the selection scatter's pixel map, clicks, a dragged threshold line,
-// the runs passing both thresholds counted by hand, and its SVG export; refresh after a new run.
+// the runs passing both thresholds counted by hand, and its SVG export; refresh after a new run;
+// the dock's shared table and selection.
 #include "embedscope/engine/project.h"
 #include "embedscope/ui/figure.h"
 #include "embedscope/ui/plot_painter.h"
+#include "embedscope/ui/runs_dock.h"
 #include "embedscope/ui/runs_scatter.h"
 #include "embedscope/ui/runs_view.h"
 #include "embedscope/viewer/curve_overlay.h"
@@ -349,6 +351,56 @@ private Q_SLOTS:
         exportFigure(*scatter.figure(), FigureOptions{}, FigureFormat::Png,
                      tmpPath(QStringLiteral("runs_scatter.png")));
         QVERIFY(scatter.grab().save(tmpPath(QStringLiteral("runs_scatter_widget.png"))));
+    }
+
+    void dockSharesTableAndSelection() {
+        RunsDock dock;
+        dock.resize(800, 800);
+        dock.setProject(path_);
+        QTRY_COMPARE_WITH_TIMEOUT(dock.scatter()->table()->rows.size(), std::size_t(5), 10000);
+        QCOMPARE(dock.scatter()->table(), dock.view()->table()); // one table, shared
+        dock.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dock));
+        QSignalSpy selected(&dock, &RunsDock::runSelected);
+        QSignalSpy compare(&dock, &RunsDock::compareRequested);
+
+        // A row click rings the run in the scatter and goes out once.
+        QTableView* table = dock.view()->tableView();
+        const int row = int(dock.view()->visibleRuns().indexOf(QStringLiteral("lr-c")));
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {},
+                          table->visualRect(dock.view()->proxy()->index(row, 0)).center());
+        QCOMPARE(selected.count(), 1);
+        QCOMPARE(selected.at(0).at(0).toString(), QStringLiteral("lr-c"));
+        QCOMPARE(dock.scatter()->selectedRun(), QStringLiteral("lr-c"));
+
+        // A click in the scatter selects the table row; shift-click compares with it.
+        const PlotArea area = dock.scatter()->plotArea();
+        QTest::mouseClick(dock.scatter()->canvas(), Qt::LeftButton, {},
+                          area.map(0.6, 0.8).toPoint()); // lr-b
+        QCOMPARE(selected.count(), 2);
+        QCOMPARE(selected.at(1).at(0).toString(), QStringLiteral("lr-b"));
+        QCOMPARE(dock.selectedRun(), QStringLiteral("lr-b"));
+        const QModelIndexList rows = table->selectionModel()->selectedRows();
+        QCOMPARE(rows.size(), 1);
+        QCOMPARE(dock.view()->visibleRuns().at(rows.front().row()), QStringLiteral("lr-b"));
+        QTest::mouseClick(dock.scatter()->canvas(), Qt::LeftButton, Qt::ShiftModifier,
+                          area.map(0.9, 0.123456).toPoint()); // lr-a
+        QCOMPARE(compare.count(), 1);
+        QCOMPARE(compare.at(0).at(0).toString(), QStringLiteral("lr-b"));
+        QCOMPARE(compare.at(0).at(1).toString(), QStringLiteral("lr-a"));
+
+        // selectRun from outside: both follow, nothing emitted; refresh keeps it.
+        dock.selectRun(QStringLiteral("lr-d"));
+        QCOMPARE(dock.scatter()->selectedRun(), QStringLiteral("lr-d"));
+        QCOMPARE(dock.view()->selectedRun(), QStringLiteral("lr-d"));
+        QCOMPARE(selected.count(), 2);
+        QSignalSpy loaded(dock.view(), &RunsView::tableLoaded);
+        dock.refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
+        QCOMPARE(dock.scatter()->selectedRun(), QStringLiteral("lr-d"));
+        QCOMPARE(dock.scatter()->table(), dock.view()->table());
+        dock.setProject(QString());
+        QCOMPARE(dock.scatter()->table()->rows.size(), std::size_t(0));
     }
 };
 

@@ -1,6 +1,7 @@
 // The whole slice through the GUI: open the demo, train 2 epochs on the worker thread while
 // the event loop keeps running, then check the loss chart, the saved run and the rendered view.
 #include "embedscope/engine/project.h"
+#include "embedscope/engine/runs_table.h"
 #include "embedscope/engine/training.h"
 #include "embedscope/plugins/builtin.h"
 #include "embedscope/ui/beta_tradeoff_chart.h"
@@ -14,6 +15,8 @@
 #include "embedscope/ui/metrics_chart.h"
 #include "embedscope/ui/project_panel.h"
 #include "embedscope/ui/reconstruction_view.h"
+#include "embedscope/ui/runs_dock.h"
+#include "embedscope/ui/runs_view.h"
 #include "embedscope/ui/sample_inspector.h"
 #include "embedscope/ui/training_panel.h"
 #include "embedscope/ui/trajectory_inspector.h"
@@ -332,6 +335,12 @@ private Q_SLOTS:
         }
         QVERIFY2(window.currentRun().startsWith(QStringLiteral("manual")),
                  qPrintable(window.currentRun()));
+        // Issue 6: the Runs dock lists every run of the project, and picking one there shows it.
+        QTRY_VERIFY_WITH_TIMEOUT(window.runsDock()->view()->table() &&
+                                     int(window.runsDock()->view()->table()->rows.size()) ==
+                                         window.projectPanel()->runCount(),
+                                 20000);
+        QCOMPARE(window.runsDock()->selectedRun(), window.currentRun());
         DoseResponseView* dose = window.doseResponseView();
         QTRY_VERIFY_WITH_TIMEOUT(!dose->busy(), 30000);
         const auto& result = dose->result();

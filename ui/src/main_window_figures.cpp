@@ -15,8 +15,11 @@
 #include "embedscope/ui/figure_widget.h"
 #include "embedscope/ui/geometry_view.h"
 #include "embedscope/ui/metrics_chart.h"
+#include "embedscope/ui/project_panel.h"
 #include "embedscope/ui/reconstruction_view.h"
 #include "embedscope/ui/run_figures.h"
+#include "embedscope/ui/runs_dock.h"
+#include "embedscope/ui/runs_scatter.h"
 #include "embedscope/ui/standard_figures.h"
 #include "embedscope/ui/trajectory_inspector.h"
 #include "embedscope/ui/widget_figure.h"
@@ -69,6 +72,22 @@ void MainWindow::buildFigureDocks(QDockWidget* tabifyAfter) {
     tabifyDockWidget(tabifyAfter, doseDock_);
     tabifyDockWidget(doseDock_, varianceDock);
     tabifyDockWidget(varianceDock, confusionDock);
+
+    // Issue 6: every run of the project as a table and a metric-vs-metric scatter; picking one
+    // shows it everywhere.
+    runs_ = new RunsDock;
+    runsDock_ = figureDock(this, tr("Runs"), QStringLiteral("runs"), runs_);
+    tabifyDockWidget(confusionDock, runsDock_);
+    connect(runs_, &RunsDock::runSelected, this, [this](const QString& name) {
+        projectPanel_->selectRun(name); // the panel's selection shows the run
+        if (currentRun_ != name)
+            showRun(name);
+    });
+    connect(runs_, &RunsDock::compareRequested, this, &MainWindow::compareRuns);
+    connect(this, &MainWindow::runShown, runs_, &RunsDock::selectRun);
+    connect(this, &MainWindow::projectOpened, runs_, &RunsDock::setProject);
+    connect(this, &MainWindow::trainingCompleted, runs_, [this] { runs_->refresh(); });
+    connect(this, &MainWindow::referencesAdded, runs_, [this] { runs_->refresh(); });
 
     connect(dose_, &DoseResponseView::substanceSelected, this, &MainWindow::onSubstanceSelected);
     connect(dose_, &DoseResponseView::exportRequested, this, [this] {
@@ -136,10 +155,20 @@ void MainWindow::onSubstanceSelected(const QString& substance) {
         embeddingView_->setEmphasis(substance);
 }
 
+void MainWindow::compareRuns(const QString& a, const QString& b) {
+    showRun(a);
+    geometry_->setComparisonRun(b);
+    for (QDockWidget* d : findChildren<QDockWidget*>())
+        if (d->widget() == geometry_)
+            d->raise();
+    log(tr("comparing %1 with %2 (Geometry ▸ All vs held-out)").arg(a, b));
+}
+
 QStringList MainWindow::figureViews() const {
     QStringList views = runFigureViews();
     views << QStringLiteral("f1-time") << QStringLiteral("beta-tradeoff")
-          << QStringLiteral("reconstructions") << QStringLiteral("trajectory");
+          << QStringLiteral("reconstructions") << QStringLiteral("trajectory")
+          << QStringLiteral("runs-scatter");
     return views;
 }
 
@@ -179,6 +208,12 @@ std::shared_ptr<Figure> MainWindow::figureOfView(const QString& view) {
             if (!chart || chart->series().isEmpty())
                 throw DataError(view.toStdString() + ": the view shows nothing for this run");
             return std::make_shared<ChartFigure>(*chart, view);
+        }
+        if (view == QLatin1String("runs-scatter")) {
+            auto figure = runs_->scatter()->figure();
+            if (!figure)
+                throw DataError("the runs scatter shows nothing yet");
+            return figure;
         }
         if (view == QLatin1String("reconstructions") || view == QLatin1String("trajectory")) {
             QWidget* widget = view == QLatin1String("reconstructions")

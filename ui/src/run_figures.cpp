@@ -153,9 +153,7 @@ std::shared_ptr<Figure> confusionFigure(const RunFigureInput& in, const JobConte
     const std::vector<int> predicted = predict(model, testX, testY.size());
     std::vector<std::string> classNames = classes;
     const QString subtitle =
-        QObject::tr("%1 · logistic regression on the embedding (train → %2 other rows)")
-            .arg(column)
-            .arg(testY.size());
+        QObject::tr("%1 · logistic regression fitted on the train rows").arg(column);
     return std::make_shared<ConfusionMatrixFigure>(testY, predicted, classNames, subtitle);
 }
 

@@ -29,6 +29,7 @@ class LossChart;
 class MetricsChart;
 class ProjectPanel;
 class ReconstructionView;
+class RunsDock;
 class SampleInspector;
 class TrainingPanel;
 class TrajectoryInspector;
@@ -72,6 +73,8 @@ public:
     DoseResponseView* doseResponseView() const { return dose_; }
     FigureWidget* explainedVarianceView() const { return variance_; }
     FigureWidget* confusionView() const { return confusion_; }
+    /// Issue 6: the runs table and selection scatter of the open project.
+    RunsDock* runsDock() const { return runs_; }
     JobRunner* jobRunner() const { return runner_; }
 
     /// The views File ▸ Export figure offers for the shown run (runFigureViews() and the
@@ -124,6 +127,8 @@ private:
     void exportFigureWithDialog();
     void exportCsvWithDialog(bool emphasisedOnly);
     void onSubstanceSelected(const QString& substance);
+    /// Shift-click in the runs table/scatter: `a` is shown, `b` beside it (Geometry dock).
+    void compareRuns(const QString& a, const QString& b);
     void log(const QString& line);
 
     JobRunner* runner_ = nullptr;
@@ -143,6 +148,8 @@ private:
     FigureWidget* variance_ = nullptr;
     FigureWidget* confusion_ = nullptr;
     QDockWidget* doseDock_ = nullptr;
+    RunsDock* runs_ = nullptr;
+    QDockWidget* runsDock_ = nullptr;
     int confusionGeneration_ = 0;
     QString lastFigureView_; ///< the view File ▸ Export figure offers first
     RunRecord shownRun_;     ///< the run on screen (figures of it are built on demand)

@@ -81,6 +81,15 @@ QColor TopLossCurvesFigure::runColor(std::size_t i) const {
 PlotArea TopLossCurvesFigure::plotArea(const QRectF& rect, const FigureOptions& options) const {
     PlotArea area(figureBodyRect(rect, options), options);
     area.setX(xScale_, QStringLiteral("Epoch"));
+    // Epochs are whole: no 1.5 tick on a short run.
+    std::vector<double> ticks;
+    for (double t : xScale_.ticks())
+        if (t == std::round(t) && t >= xScale_.min && t <= xScale_.max)
+            ticks.push_back(t);
+    if (ticks.size() >= 2)
+        area.setXTicks(ticks);
+    else
+        area.setXTicks({xScale_.min, xScale_.max});
     area.setY(yScale_, QStringLiteral("Validation loss"));
     const QString by = metricName_.isEmpty() ? QObject::tr("the metric") : metricName_;
     area.setPanelTitle(QObject::tr("Best %1 runs by %2 (%3 is better)")

@@ -13,6 +13,7 @@
 #include "embedscope/ui/loss_chart.h"
 #include "embedscope/ui/main_window.h"
 #include "embedscope/ui/metrics_chart.h"
+#include "embedscope/ui/parallel_coordinates.h"
 #include "embedscope/ui/project_panel.h"
 #include "embedscope/ui/reconstruction_view.h"
 #include "embedscope/ui/runs_dock.h"
@@ -341,6 +342,11 @@ private Q_SLOTS:
                                          window.projectPanel()->runCount(),
                                  20000);
         QCOMPARE(window.runsDock()->selectedRun(), window.currentRun());
+        // The sweep views over the same runs: top-N validation-loss curves and the parallel
+        // coordinates figure (exportable).
+        QTRY_VERIFY_WITH_TIMEOUT(window.topLossCurvesView()->figure() != nullptr, 20000);
+        QVERIFY2(window.figureOfView("parallel-coordinates") != nullptr,
+                 qPrintable(window.lastError()));
         DoseResponseView* dose = window.doseResponseView();
         QTRY_VERIFY_WITH_TIMEOUT(!dose->busy(), 30000);
         const auto& result = dose->result();
@@ -397,7 +403,9 @@ private Q_SLOTS:
         QVERIFY2(distinctColours(png) >= 5, qPrintable(QString::number(distinctColours(png))));
         QVERIFY(!window.exportFigureTo("embedding", options, FigureFormat::Svg,
                                        tmp + "/gui_embedding_3d.svg")); // raster: no SVG
-        const QStringList liveOnly{"f1-time", "beta-tradeoff", "reconstructions", "trajectory"};
+        const QStringList liveOnly{"f1-time",         "beta-tradeoff", "reconstructions",
+                                   "trajectory",      "runs-scatter",  "parallel-coordinates",
+                                   "top-loss-curves", "consistency"};
         for (const QString& view : window.figureViews())
             if (!liveOnly.contains(view))
                 QVERIFY2(window.figureOfView(view) != nullptr,

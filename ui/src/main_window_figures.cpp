@@ -8,6 +8,7 @@
 #include "embedscope/engine/table.h"
 #include "embedscope/ui/beta_tradeoff_chart.h"
 #include "embedscope/ui/chart_figure.h"
+#include "embedscope/ui/consistency_view.h"
 #include "embedscope/ui/dose_response_view.h"
 #include "embedscope/ui/embedding_view.h"
 #include "embedscope/ui/export_figure_dialog.h"
@@ -15,6 +16,7 @@
 #include "embedscope/ui/figure_widget.h"
 #include "embedscope/ui/geometry_view.h"
 #include "embedscope/ui/metrics_chart.h"
+#include "embedscope/ui/parallel_coordinates.h"
 #include "embedscope/ui/project_panel.h"
 #include "embedscope/ui/reconstruction_view.h"
 #include "embedscope/ui/run_figures.h"
@@ -84,6 +86,7 @@ void MainWindow::buildFigureDocks(QDockWidget* tabifyAfter) {
             showRun(name);
     });
     connect(runs_, &RunsDock::compareRequested, this, &MainWindow::compareRuns);
+    buildSweepDock(runsDock_);
     connect(this, &MainWindow::runShown, runs_, &RunsDock::selectRun);
     connect(this, &MainWindow::projectOpened, runs_, &RunsDock::setProject);
     connect(this, &MainWindow::trainingCompleted, runs_, [this] { runs_->refresh(); });
@@ -168,7 +171,8 @@ QStringList MainWindow::figureViews() const {
     QStringList views = runFigureViews();
     views << QStringLiteral("f1-time") << QStringLiteral("beta-tradeoff")
           << QStringLiteral("reconstructions") << QStringLiteral("trajectory")
-          << QStringLiteral("runs-scatter");
+          << QStringLiteral("runs-scatter") << QStringLiteral("parallel-coordinates")
+          << QStringLiteral("top-loss-curves") << QStringLiteral("consistency");
     return views;
 }
 
@@ -209,10 +213,17 @@ std::shared_ptr<Figure> MainWindow::figureOfView(const QString& view) {
                 throw DataError(view.toStdString() + ": the view shows nothing for this run");
             return std::make_shared<ChartFigure>(*chart, view);
         }
-        if (view == QLatin1String("runs-scatter")) {
-            auto figure = runs_->scatter()->figure();
+        if (view == QLatin1String("runs-scatter") ||
+            view == QLatin1String("parallel-coordinates") ||
+            view == QLatin1String("top-loss-curves") || view == QLatin1String("consistency")) {
+            std::shared_ptr<Figure> figure =
+                view == QLatin1String("runs-scatter")           ? runs_->scatter()->figure()
+                : view == QLatin1String("parallel-coordinates") ? parallel_->figure()
+                : view == QLatin1String("consistency")
+                    ? consistency_->figure()
+                    : std::const_pointer_cast<Figure>(topCurves_->figure());
             if (!figure)
-                throw DataError("the runs scatter shows nothing yet");
+                throw DataError(view.toStdString() + ": the view shows nothing yet");
             return figure;
         }
         if (view == QLatin1String("reconstructions") || view == QLatin1String("trajectory")) {

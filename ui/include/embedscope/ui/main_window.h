@@ -30,6 +30,8 @@ class MetricsChart;
 class ProjectPanel;
 class ReconstructionView;
 class RunsDock;
+class ParallelCoordinates;
+class ConsistencyView;
 class SampleInspector;
 class TrainingPanel;
 class TrajectoryInspector;
@@ -75,6 +77,11 @@ public:
     FigureWidget* confusionView() const { return confusion_; }
     /// Issue 6: the runs table and selection scatter of the open project.
     RunsDock* runsDock() const { return runs_; }
+    /// Issue 6: the sweep views over the same runs (parallel coordinates, top-N validation
+    /// loss curves, the consistency matrix).
+    ParallelCoordinates* parallelCoordinates() const { return parallel_; }
+    FigureWidget* topLossCurvesView() const { return topCurves_; }
+    ConsistencyView* consistencyView() const { return consistency_; }
     JobRunner* jobRunner() const { return runner_; }
 
     /// The views File ▸ Export figure offers for the shown run (runFigureViews() and the
@@ -150,6 +157,12 @@ private:
     QDockWidget* doseDock_ = nullptr;
     RunsDock* runs_ = nullptr;
     QDockWidget* runsDock_ = nullptr;
+    ParallelCoordinates* parallel_ = nullptr;
+    FigureWidget* topCurves_ = nullptr;
+    ConsistencyView* consistency_ = nullptr;
+    int topCurvesGeneration_ = 0;
+    void buildSweepDock(QDockWidget* tabifyAfter);
+    void refreshTopCurves();
     int confusionGeneration_ = 0;
     QString lastFigureView_; ///< the view File ▸ Export figure offers first
     RunRecord shownRun_;     ///< the run on screen (figures of it are built on demand)

@@ -5,14 +5,11 @@
 // the control (dose 0, no secondary) or the rows that received only that secondary substance.
 #include "embedscope/engine/dose_response.h"
 
+#include "atomic_text_file.h"
 #include "embedscope/engine/error.h"
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -400,33 +397,7 @@ void writeDoseResponseCsv(const DoseResponseResult& result, const std::string& p
                    std::to_string(l.n) + ',' + number(l.distance) + ',' + number(l.ciLow) + ',' +
                    number(l.ciHigh) + ',' + (l.inverted ? "true" : "false") + '\n';
 
-    // Temp file + fsync + rename, as table_csv.cpp: a crash never leaves half a table.
-    const std::string temp = path + ".tmp-" + std::to_string(::getpid());
-    auto fail = [&](const std::string& what, int fd) {
-        const int error = errno;
-        if (fd >= 0)
-            ::close(fd);
-        ::unlink(temp.c_str());
-        throw IoError(path + ": " + what + " (" + std::strerror(error) + ")");
-    };
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0)
-        throw IoError(path + ": cannot create " + temp + " (" + std::strerror(errno) + ")");
-    std::size_t done = 0;
-    while (done < out.size()) {
-        const ssize_t w = ::write(fd, out.data() + done, out.size() - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            fail("cannot write", fd);
-        done += static_cast<std::size_t>(w);
-    }
-    if (::fsync(fd) != 0)
-        fail("cannot flush", fd);
-    if (::close(fd) != 0)
-        fail("cannot close", -1);
-    if (::rename(temp.c_str(), path.c_str()) != 0)
-        fail("cannot replace the file", -1);
+    writeTextFileAtomically(path, out); // a crash never leaves half a table
 }
 
 } // namespace embedscope

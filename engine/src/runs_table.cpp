@@ -2,16 +2,13 @@
 // consistency are in runs_compare.cpp.
 #include "embedscope/engine/runs_table.h"
 
+#include "atomic_text_file.h"
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/run_metrics.h"
 
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -245,32 +242,7 @@ void writeRunsCsv(const RunsTable& table, const std::string& path) {
             out += (c ? "," : "") + field(table.text(r, int(c)));
         out += '\n';
     }
-    // Temp file + fsync + rename, as table_csv.cpp: a crash never leaves half a table.
-    const std::string temp = path + ".tmp-" + std::to_string(::getpid());
-    const auto fail = [&](const std::string& what, int fd) {
-        const int error = errno;
-        if (fd >= 0)
-            ::close(fd);
-        ::unlink(temp.c_str());
-        throw IoError(path + ": " + what + " (" + std::strerror(error) + ")");
-    };
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0)
-        throw IoError(path + ": cannot create " + temp + " (" + std::strerror(errno) + ")");
-    for (std::size_t done = 0; done < out.size();) {
-        const ssize_t w = ::write(fd, out.data() + done, out.size() - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            fail("cannot write", fd);
-        done += std::size_t(w);
-    }
-    if (::fsync(fd) != 0)
-        fail("cannot flush", fd);
-    if (::close(fd) != 0)
-        fail("cannot close", -1);
-    if (::rename(temp.c_str(), path.c_str()) != 0)
-        fail("cannot replace the file", -1);
+    writeTextFileAtomically(path, out); // a crash never leaves half a table
 }
 
 } // namespace embedscope

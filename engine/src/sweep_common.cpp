@@ -1,5 +1,6 @@
 // Pieces every sweep backend needs (sweep_internal.h): the train command of a run, the work
 // directory, resume against the project, and moving finished / failed runs into the project.
+#include "atomic_text_file.h"
 #include "sweep_internal.h"
 
 #include "embedscope/engine/error.h"
@@ -56,17 +57,7 @@ std::string mismatch(const std::string& storedConfig, const std::string& expecte
 }
 
 void writeTextFile(const std::string& path, const std::string& text) {
-    const std::string temp = path + ".tmp";
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        out << text;
-        if (!out.flush())
-            throw IoError(temp + ": cannot write");
-    }
-    std::error_code ec;
-    fs::rename(temp, path, ec);
-    if (ec)
-        throw IoError(path + ": cannot write (" + ec.message() + ")");
+    writeTextFileAtomically(path, text);
 }
 
 } // namespace

@@ -119,28 +119,9 @@ void ConsistencyFigure::paint(QPainter& painter, const QRectF& rect,
 
     // Colour bar: R² 0..1, bottom to top.
     const QRectF strip = area.reservedRect();
-    const QRectF bar(strip.left() + 10, strip.top(), 10, strip.height());
-    QLinearGradient gradient(bar.bottomLeft(), bar.topLeft());
-    for (int k = 0; k <= 8; ++k)
-        gradient.setColorAt(k / 8.0, cellColor(k / 8.0));
-    painter.fillRect(bar, gradient);
-    painter.setPen(QPen(options.ink(), 0.6));
-    painter.setBrush(Qt::NoBrush);
-    painter.drawRect(bar);
-    const double lh = vm.height();
-    for (double t : niceTicks(0, 1, 5)) {
-        const double y = bar.bottom() - t * bar.height();
-        painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 3, y));
-        painter.drawText(QRectF(bar.right() + 5, y - lh, strip.right() - bar.right() - 5, 2 * lh),
-                         Qt::AlignLeft | Qt::AlignVCenter, formatTick(t));
-    }
-    const QFont titleFont = figureFont(options);
-    const double band = 1.6 * titleFont.pixelSize();
-    painter.setFont(titleFont);
-    painter.translate(strip.right() - band / 2, bar.center().y());
-    painter.rotate(-90);
-    painter.drawText(QRectF(-bar.height() / 2, -band / 2, bar.height(), band), Qt::AlignCenter,
-                     QStringLiteral("R²"));
+    drawColorBar(painter, QRectF(strip.left() + 10, strip.top(), 10, strip.height()), strip.right(),
+                 AxisScale::linear(0, 1), niceTicks(0, 1, 5), cellColor, QStringLiteral("R²"),
+                 options);
     painter.restore();
 }
 

@@ -374,29 +374,10 @@ void DoseHeatmapFigure::paint(QPainter& painter, const QRectF& rect,
 
     // Colour bar in the reserved strip, ticks on its right.
     const QRectF strip = area.reservedRect();
-    const QRectF bar(strip.left() + 8, area.inner().top(), barWidth, area.inner().height());
-    QLinearGradient gradient(bar.bottomLeft(), bar.topLeft());
-    for (int k = 0; k <= 8; ++k) {
-        const auto rgb = viewer::CurveOverlay::viridis(k / 8.0);
-        gradient.setColorAt(k / 8.0, QColor(rgb[0], rgb[1], rgb[2]));
-    }
-    painter.fillRect(bar, gradient);
-    painter.setPen(QPen(options.ink(), 0.6));
-    painter.setBrush(Qt::NoBrush);
-    painter.drawRect(bar);
-    painter.setFont(figureFont(options, 0.9));
-    const double lh = figureFont(options, 0.9).pixelSize();
-    for (double t : colourScale.ticks()) {
-        const double y = bar.bottom() - colourScale.fraction(t) * bar.height();
-        painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 3, y));
-        painter.drawText(QRectF(bar.right() + 5, y - lh, strip.right() - bar.right() - 5, 2 * lh),
-                         Qt::AlignLeft | Qt::AlignVCenter, formatTick(t));
-    }
-    painter.setFont(figureFont(options));
-    painter.translate(strip.right() - titleBand / 2, bar.center().y());
-    painter.rotate(-90);
-    painter.drawText(QRectF(-bar.height() / 2, -titleBand / 2, bar.height(), titleBand),
-                     Qt::AlignCenter, labels_.distanceTitle);
+    drawColorBar(painter,
+                 QRectF(strip.left() + 8, area.inner().top(), barWidth, area.inner().height()),
+                 strip.right(), colourScale, colourScale.ticks(), viridisColor,
+                 labels_.distanceTitle, options);
     painter.restore();
 }
 

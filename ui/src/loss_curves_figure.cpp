@@ -17,11 +17,6 @@
 namespace embedscope::ui {
 namespace {
 
-QColor viridisColor(double t) {
-    const auto rgb = viewer::CurveOverlay::viridis(std::clamp(t, 0.0, 1.0));
-    return QColor(rgb[0], rgb[1], rgb[2]);
-}
-
 double colorBarWidth(const FigureOptions& options) {
     const QFontMetricsF tick(figureFont(options, 0.9));
     return 10 + 10 + 5 + tick.horizontalAdvance(QStringLiteral("-0.000")) +
@@ -116,33 +111,11 @@ void TopLossCurvesFigure::paint(QPainter& painter, const QRectF& rect,
     // Colour bar: the kept runs' metric, minimum at the bottom.
     const QRectF inner = area.inner();
     const QRectF strip = area.reservedRect();
-    const QRectF bar(strip.left() + 10, inner.top(), 10, inner.height());
-    QLinearGradient gradient(bar.bottomLeft(), bar.topLeft());
-    for (int k = 0; k <= 8; ++k)
-        gradient.setColorAt(k / 8.0, viridisColor(k / 8.0));
-    painter.fillRect(bar, gradient);
-    painter.setPen(QPen(options.ink(), 0.6));
-    painter.setBrush(Qt::NoBrush);
-    painter.drawRect(bar);
     const AxisScale scale = metricMax_ > metricMin_
                                 ? AxisScale::linear(metricMin_, metricMax_)
                                 : AxisScale::linear(metricMin_ - 0.5, metricMin_ + 0.5);
-    const QFont tickFont = figureFont(options, 0.9);
-    const double lh = QFontMetricsF(tickFont).height();
-    painter.setFont(tickFont);
-    for (double t : scale.ticks(4)) {
-        const double y = bar.bottom() - scale.fraction(t) * bar.height();
-        painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 3, y));
-        painter.drawText(QRectF(bar.right() + 5, y - lh, strip.right() - bar.right() - 5, 2 * lh),
-                         Qt::AlignLeft | Qt::AlignVCenter, formatTick(t));
-    }
-    const QFont titleFont = figureFont(options);
-    const double band = 1.6 * titleFont.pixelSize();
-    painter.setFont(titleFont);
-    painter.translate(strip.right() - band / 2, bar.center().y());
-    painter.rotate(-90);
-    painter.drawText(QRectF(-bar.height() / 2, -band / 2, bar.height(), band), Qt::AlignCenter,
-                     metricName_);
+    drawColorBar(painter, QRectF(strip.left() + 10, inner.top(), 10, inner.height()), strip.right(),
+                 scale, scale.ticks(4), viridisColor, metricName_, options);
     painter.restore();
 }
 

@@ -29,11 +29,6 @@ const QColor kOutside(205, 205, 205);    // runs outside a brush recede
 constexpr double kGrab = 8;              // points either side of an axis that start a brush
 constexpr double kClick = 3;             // a press that moves less is a click (clears)
 
-QColor viridisColor(double t) {
-    const auto rgb = viewer::CurveOverlay::viridis(std::clamp(t, 0.0, 1.0));
-    return QColor(rgb[0], rgb[1], rgb[2]);
-}
-
 AxisScale rangeOf(const std::vector<double>& values) {
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
     for (double v : values)
@@ -191,28 +186,10 @@ void ParallelCoordinatesFigure::paint(QPainter& painter, const QRectF& rect,
     if (!data_.colorTitle.isEmpty()) {
         // Colour bar: viridis from the column's minimum (bottom) to its maximum (top).
         const double barLeft = rect.right() - colorBarWidth(options) + 10;
-        const QRectF bar(barLeft, in.top(), 10, in.height());
-        QLinearGradient gradient(bar.bottomLeft(), bar.topLeft());
-        for (int k = 0; k <= 8; ++k)
-            gradient.setColorAt(k / 8.0, viridisColor(k / 8.0));
-        painter.fillRect(bar, gradient);
-        painter.setPen(QPen(options.ink(), 0.6));
-        painter.drawRect(bar);
         const AxisScale scale =
             AxisScale::linear(colorMin_, colorMax_ > colorMin_ ? colorMax_ : colorMin_ + 1);
-        painter.setFont(tickFont);
-        for (double t : scale.ticks(4)) {
-            const double y = bar.bottom() - scale.fraction(t) * bar.height();
-            painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 3, y));
-            painter.drawText(QRectF(bar.right() + 5, y - tm.height(), 200, 2 * tm.height()),
-                             Qt::AlignLeft | Qt::AlignVCenter, formatTick(t));
-        }
-        const double band = 1.6 * titleFont.pixelSize();
-        painter.setFont(titleFont);
-        painter.translate(rect.right() - band / 2, bar.center().y());
-        painter.rotate(-90);
-        painter.drawText(QRectF(-bar.height() / 2, -band / 2, bar.height(), band), Qt::AlignCenter,
-                         data_.colorTitle);
+        drawColorBar(painter, QRectF(barLeft, in.top(), 10, in.height()), rect.right(), scale,
+                     scale.ticks(4), viridisColor, data_.colorTitle, options);
     }
     painter.restore();
 }

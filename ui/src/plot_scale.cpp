@@ -4,8 +4,10 @@
 #include "embedscope/ui/plot_painter.h"
 
 #include "embedscope/engine/error.h"
+#include "embedscope/viewer/curve_overlay.h"
 #include "embedscope/viewer/scatter_scene.h"
 
+#include <QLinearGradient>
 #include <QPainter>
 
 #include <algorithm>
@@ -207,6 +209,44 @@ QColor categoryColor(int index) {
 QColor controlGrey() {
     const auto c = viewer::ScatterScene::controlColor();
     return QColor(c[0], c[1], c[2]);
+}
+
+QColor viridisColor(double t) {
+    const auto rgb = viewer::CurveOverlay::viridis(std::clamp(t, 0.0, 1.0));
+    return QColor(rgb[0], rgb[1], rgb[2]);
+}
+
+void drawColorBar(QPainter& painter, const QRectF& bar, double titleRight, const AxisScale& scale,
+                  const std::vector<double>& ticks, const std::function<QColor(double)>& colour,
+                  const QString& title, const FigureOptions& options) {
+    painter.save();
+    QLinearGradient gradient(bar.bottomLeft(), bar.topLeft());
+    for (int k = 0; k <= 8; ++k)
+        gradient.setColorAt(k / 8.0, colour(k / 8.0));
+    painter.fillRect(bar, gradient);
+    painter.setPen(QPen(options.ink(), 0.6));
+    painter.setBrush(Qt::NoBrush);
+    painter.drawRect(bar);
+    const QFont tickFont = figureFont(options, 0.9);
+    const double lh = tickFont.pixelSize();
+    painter.setFont(tickFont);
+    for (double t : ticks) {
+        const double y = bar.bottom() - scale.fraction(t) * bar.height();
+        painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 3, y));
+        painter.drawText(
+            QRectF(bar.right() + 5, y - lh, std::max(1.0, titleRight - bar.right() - 5), 2 * lh),
+            Qt::AlignLeft | Qt::AlignVCenter, formatTick(t));
+    }
+    if (!title.isEmpty()) {
+        const QFont titleFont = figureFont(options);
+        const double band = 1.6 * titleFont.pixelSize();
+        painter.setFont(titleFont);
+        painter.translate(titleRight - band / 2, bar.center().y());
+        painter.rotate(-90);
+        painter.drawText(QRectF(-bar.height() / 2, -band / 2, bar.height(), band), Qt::AlignCenter,
+                         title);
+    }
+    painter.restore();
 }
 
 QRectF figureBodyRect(const QRectF& rect, const FigureOptions& options) {

@@ -227,33 +227,11 @@ void RunsScatterFigure::paint(QPainter& painter, const QRectF& rect,
     if (data_.colorKind == RunsScatterData::ColorKind::Numeric) {
         // Colour bar: viridis from the column's minimum (bottom) to its maximum (top).
         const QRectF strip = area.reservedRect();
-        const QRectF bar(strip.left() + 10, inner.top(), 10, inner.height());
-        QLinearGradient gradient(bar.bottomLeft(), bar.topLeft());
-        for (int k = 0; k <= 8; ++k) {
-            const auto rgb = viewer::CurveOverlay::viridis(k / 8.0);
-            gradient.setColorAt(k / 8.0, QColor(rgb[0], rgb[1], rgb[2]));
-        }
-        painter.fillRect(bar, gradient);
-        painter.setPen(QPen(options.ink(), 0.6));
-        painter.setBrush(Qt::NoBrush);
-        painter.drawRect(bar);
         const AxisScale scale = colorMax_ > colorMin_
                                     ? AxisScale::linear(colorMin_, colorMax_)
                                     : AxisScale::linear(colorMin_ - 0.5, colorMin_ + 0.5);
-        painter.setFont(figureFont(options, 0.9));
-        for (double t : scale.ticks(4)) {
-            const double y = bar.bottom() - scale.fraction(t) * bar.height();
-            painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 3, y));
-            painter.drawText(
-                QRectF(bar.right() + 5, y - lh, strip.right() - bar.right() - 5, 2 * lh),
-                Qt::AlignLeft | Qt::AlignVCenter, formatTick(t));
-        }
-        const double band = 1.6 * figureFont(options).pixelSize();
-        painter.setFont(figureFont(options));
-        painter.translate(strip.right() - band / 2, bar.center().y());
-        painter.rotate(-90);
-        painter.drawText(QRectF(-bar.height() / 2, -band / 2, bar.height(), band), Qt::AlignCenter,
-                         data_.colorTitle);
+        drawColorBar(painter, QRectF(strip.left() + 10, inner.top(), 10, inner.height()),
+                     strip.right(), scale, scale.ticks(4), viridisColor, data_.colorTitle, options);
     }
     painter.restore();
 }

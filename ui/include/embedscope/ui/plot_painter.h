@@ -21,6 +21,7 @@
 #include <QRectF>
 #include <QString>
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -77,6 +78,16 @@ QString formatTick(double value);
 QColor categoryColor(int index);
 /// The neutral grey of "control" groups (viewer::ScatterScene::controlColor()).
 QColor controlGrey();
+/// Viridis (viewer::CurveOverlay::viridis) at t, clamped to [0, 1]: continuous values.
+QColor viridisColor(double t);
+
+/// A vertical colour bar: `colour(t)` for t in [0, 1] from the bottom of `bar` (points) to its
+/// top, a thin ink frame, `ticks` (values of `scale`, placed by scale.fraction) labelled right
+/// of it in 0.9× font, and `title` reading upwards, centred in the band of 1.6 × the font just
+/// left of `titleRight` (reserve that room, e.g. with PlotArea::reserveRight).
+void drawColorBar(QPainter& painter, const QRectF& bar, double titleRight, const AxisScale& scale,
+                  const std::vector<double>& ticks, const std::function<QColor(double)>& colour,
+                  const QString& title, const FigureOptions& options);
 
 enum class MarkerShape { Circle, Square, Triangle, Diamond };
 

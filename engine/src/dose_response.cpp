@@ -7,6 +7,7 @@
 
 #include "atomic_text_file.h"
 #include "embedscope/engine/error.h"
+#include "metrics_internal.h"
 
 #include <algorithm>
 #include <cctype>
@@ -25,11 +26,7 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string doseText(double dose) {
-    std::ostringstream out;
-    out << std::setprecision(12) << dose; // as the DR metric names secondary groups
-    return out.str();
-}
+using metricsimpl::doseText; // as the DR metric names secondary groups
 
 std::vector<double> toVector(const Eigen::RowVectorXd& v) {
     return std::vector<double>(v.data(), v.data() + v.size());
@@ -100,12 +97,6 @@ struct Collected {
     std::string secondary;                             ///< "" = compared with the control
     std::map<double, std::vector<std::size_t>> levels; ///< ascending dose
 };
-
-void checkLength(std::size_t size, std::size_t rows, const char* what) {
-    if (size != rows)
-        throw DataError(std::string("dose response: ") + std::to_string(size) + " " + what +
-                        " for " + std::to_string(rows) + " embedding rows");
-}
 
 SubstanceResponse analyseSubstance(const Eigen::MatrixXd& z, const Collected& c,
                                    const std::vector<std::size_t>* referenceRows,
@@ -224,16 +215,7 @@ DoseResponseResult analyseDoseResponse(const Eigen::MatrixXd& z, const MetricLab
         throw ConfigError("dose response: confidence must lie in (0, 1), got " +
                           doseText(options.confidence));
     const std::size_t n = static_cast<std::size_t>(z.rows());
-    if (labels.substance.empty() || labels.dose.empty())
-        throw DataError("dose response: needs substance and dose labels, none given");
-    checkLength(labels.substance.size(), n, "substance labels");
-    checkLength(labels.dose.size(), n, "dose values");
-    const bool secondaryNames = !labels.secondarySubstance.empty();
-    const bool secondaryDoses = !labels.secondaryDose.empty();
-    if (secondaryNames)
-        checkLength(labels.secondarySubstance.size(), n, "secondary substance labels");
-    if (secondaryDoses)
-        checkLength(labels.secondaryDose.size(), n, "secondary dose values");
+    metricsimpl::checkDoseLabels(labels, n, "dose response");
     for (Eigen::Index r = 0; r < z.rows(); ++r)
         for (Eigen::Index c = 0; c < z.cols(); ++c)
             if (!std::isfinite(z(r, c)))
@@ -254,17 +236,12 @@ DoseResponseResult analyseDoseResponse(const Eigen::MatrixXd& z, const MetricLab
             skip("has dose " + doseText(dose));
             continue;
         }
-        std::string secondary;
-        if (secondaryNames && !labels.secondarySubstance[r].empty()) {
-            const double sd = secondaryDoses ? labels.secondaryDose[r] : 1.0;
-            if (!std::isfinite(sd) || sd < 0) {
-                skip("has secondary dose " + doseText(sd));
-                continue;
-            }
-            if (sd > 0)
-                secondary = labels.secondarySubstance[r] +
-                            (secondaryDoses ? "@" + doseText(sd) : std::string());
+        const std::optional<std::string> group = metricsimpl::secondaryGroup(labels, r);
+        if (!group) {
+            skip("has secondary dose " + doseText(labels.secondaryDose[r]));
+            continue;
         }
+        const std::string& secondary = *group;
         if (dose == 0) {
             references[secondary].push_back(r);
             continue;

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <iomanip>
 #include <map>
+#include <optional>
 #include <sstream>
 
 namespace embedscope {
@@ -26,12 +27,6 @@ struct Accumulator {
     Eigen::RowVectorXd centroid() const { return sum / static_cast<double>(count); }
 };
 
-std::string doseText(double dose) {
-    std::ostringstream out;
-    out << std::setprecision(12) << dose;
-    return out.str();
-}
-
 /// One tested substance (combination): its reference group and its dose levels.
 struct Combination {
     std::string referenceKey;                 ///< "" = control, else the secondary substance@dose
@@ -39,6 +34,44 @@ struct Combination {
 };
 
 } // namespace
+
+namespace metricsimpl {
+
+std::string doseText(double dose) {
+    std::ostringstream out;
+    out << std::setprecision(12) << dose;
+    return out.str();
+}
+
+void checkDoseLabels(const MetricLabels& labels, std::size_t rows, const std::string& prefix) {
+    if (labels.substance.empty() || labels.dose.empty())
+        throw DataError(prefix + ": needs substance and dose labels, none given");
+    auto check = [&](std::size_t got, const char* what) {
+        if (got != rows)
+            throw DataError(prefix + ": " + std::to_string(got) + " " + what + " for " +
+                            std::to_string(rows) + " embedding rows");
+    };
+    check(labels.substance.size(), "substance labels");
+    check(labels.dose.size(), "dose values");
+    if (!labels.secondarySubstance.empty())
+        check(labels.secondarySubstance.size(), "secondary substance labels");
+    if (!labels.secondaryDose.empty())
+        check(labels.secondaryDose.size(), "secondary dose values");
+}
+
+std::optional<std::string> secondaryGroup(const MetricLabels& labels, std::size_t row) {
+    if (labels.secondarySubstance.empty() || labels.secondarySubstance[row].empty())
+        return std::string();
+    const bool doses = !labels.secondaryDose.empty();
+    const double sd = doses ? labels.secondaryDose[row] : 1.0;
+    if (!std::isfinite(sd) || sd < 0)
+        return std::nullopt;
+    if (sd == 0)
+        return std::string();
+    return labels.secondarySubstance[row] + (doses ? "@" + doseText(sd) : std::string());
+}
+
+} // namespace metricsimpl
 
 std::size_t inversionCount(const std::vector<double>& v) {
     // Dose groups are few (3-6 per substance, §3.4.3), so the O(n²) pair count is fine.
@@ -51,20 +84,14 @@ std::size_t inversionCount(const std::vector<double>& v) {
 }
 
 double doseResponseScore(const Eigen::MatrixXd& z, const MetricLabels& labels) {
-    using metricsimpl::checkLength;
+    using metricsimpl::doseText;
     const std::size_t n = static_cast<std::size_t>(z.rows());
     metricsimpl::checkFinite(z, "dose response embedding");
+    // The metric's own message for missing labels; the length checks say "metrics:" as before.
     if (labels.substance.empty() || labels.dose.empty())
         throw DataError("dose response: needs substance and dose labels, none given");
-    checkLength(labels.substance.size(), n, "substance labels");
-    checkLength(labels.dose.size(), n, "dose values");
-    const bool secondaryNames = !labels.secondarySubstance.empty();
-    const bool secondaryDoses = !labels.secondaryDose.empty();
-    if (secondaryNames)
-        checkLength(labels.secondarySubstance.size(), n, "secondary substance labels");
-    if (secondaryDoses)
-        checkLength(labels.secondaryDose.size(), n, "secondary dose values");
-    if (secondaryDoses && !secondaryNames)
+    metricsimpl::checkDoseLabels(labels, n, "metrics");
+    if (!labels.secondaryDose.empty() && labels.secondarySubstance.empty())
         throw DataError("dose response: secondary doses given without secondary substances");
 
     // Reference groups: "" = control (dose 0, no secondary substance); otherwise the rows that
@@ -76,16 +103,11 @@ double doseResponseScore(const Eigen::MatrixXd& z, const MetricLabels& labels) {
         if (!std::isfinite(dose) || dose < 0)
             throw DataError("dose response: row " + std::to_string(r) + " has dose " +
                             doseText(dose) + " (must be finite and >= 0; 0 = control)");
-        std::string secondary;
-        if (secondaryNames && !labels.secondarySubstance[r].empty()) {
-            const double sd = secondaryDoses ? labels.secondaryDose[r] : 1.0;
-            if (!std::isfinite(sd) || sd < 0)
-                throw DataError("dose response: row " + std::to_string(r) + " has secondary dose " +
-                                doseText(sd));
-            if (sd > 0)
-                secondary = labels.secondarySubstance[r] +
-                            (secondaryDoses ? "@" + doseText(sd) : std::string());
-        }
+        const std::optional<std::string> group = metricsimpl::secondaryGroup(labels, r);
+        if (!group)
+            throw DataError("dose response: row " + std::to_string(r) + " has secondary dose " +
+                            doseText(labels.secondaryDose[r]));
+        const std::string& secondary = *group;
         const Eigen::RowVectorXd row = z.row(static_cast<Eigen::Index>(r));
         if (dose == 0) {
             references[secondary].add(row);

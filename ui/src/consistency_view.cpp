@@ -66,9 +66,7 @@ PlotArea ConsistencyFigure::plotArea(const QRectF& rect, const FigureOptions& op
 
 QRectF ConsistencyFigure::cellRect(const QRectF& rect, const FigureOptions& options, int row,
                                    int column) const {
-    const PlotArea area = plotArea(rect, options);
-    return QRectF(area.map(column - 0.5, row - 0.5), area.map(column + 0.5, row + 0.5))
-        .normalized();
+    return plotArea(rect, options).categoryCell(column, row);
 }
 
 std::optional<std::pair<int, int>>

@@ -344,9 +344,7 @@ void DoseHeatmapFigure::paint(QPainter& painter, const QRectF& rect,
         const bool fade =
             !labels_.highlight.isEmpty() && labels_.highlight != QString::fromStdString(s.name);
         for (std::size_t c = 0; c < doses_.size(); ++c) {
-            const QPointF a = area.map(double(c) - 0.5, double(r) - 0.5);
-            const QPointF b = area.map(double(c) + 0.5, double(r) + 0.5);
-            const QRectF cell = QRectF(a, b).normalized();
+            const QRectF cell = area.categoryCell(int(c), int(r));
             auto level = std::find_if(s.levels.begin(), s.levels.end(),
                                       [&](const DoseLevel& l) { return l.dose == doses_[c]; });
             if (level == s.levels.end() || !std::isfinite(level->distance)) {

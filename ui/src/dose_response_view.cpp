@@ -170,13 +170,7 @@ int DoseResponseView::page() const {
 void DoseResponseView::showResult() {
     if (result_.substances.empty())
         return;
-    DoseFigureLabels labels;
-    labels.doseTitle = doseTitle_;
-    labels.highlight = highlight_;
-    if (pages_->currentIndex() == 1)
-        figure_->setFigure(std::make_shared<DoseHeatmapFigure>(result_, labels));
-    else
-        figure_->setFigure(std::make_shared<DoseResponseFigure>(result_, labels));
+    figure_->setFigure(figureOfPage(pages_->currentIndex()));
     export_->setEnabled(true);
     // One line under the figure (the dock is short); the notes in full in its tooltip.
     QStringList lines;
@@ -193,6 +187,17 @@ void DoseResponseView::showResult() {
     if (!result_.notes.empty())
         line += tr(" · %n note(s) (hover)", nullptr, int(result_.notes.size()));
     status_->setText(line);
+}
+
+std::shared_ptr<Figure> DoseResponseView::figureOfPage(int page) const {
+    if (result_.substances.empty())
+        return nullptr;
+    DoseFigureLabels labels;
+    labels.doseTitle = doseTitle_;
+    labels.highlight = highlight_;
+    if (page == 1)
+        return std::make_shared<DoseHeatmapFigure>(result_, labels);
+    return std::make_shared<DoseResponseFigure>(result_, labels);
 }
 
 std::shared_ptr<const Figure> DoseResponseView::currentFigure() const {

@@ -17,6 +17,7 @@
 #include "embedscope/ui/metrics_chart.h"
 #include "embedscope/ui/project_panel.h"
 #include "embedscope/ui/reconstruction_view.h"
+#include "embedscope/ui/run_figures.h"
 #include "embedscope/ui/sample_inspector.h"
 #include "embedscope/ui/training_panel.h"
 #include "embedscope/ui/trajectory_inspector.h"
@@ -300,15 +301,18 @@ void MainWindow::showRun(const QString& name) {
                             std::to_string(metadata_.rowCount()) + ")");
         const Eigen::MatrixXd z =
             toMatrix(run.embedding.data(), run.embeddingRows, run.embeddingCols);
-        const PcaModel pca = fitPca(z, 3);
-        projection_ = pca.transform(z);
+        // One PCA serves the 3-D projection and the explained-variance view (10 components;
+        // the first three are the same as a 3-component fit's).
+        const PcaModel pca = fitPca(z, 10);
+        const Eigen::MatrixXd scores = pca.transform(z);
+        projection_ = scores.leftCols(std::min<Eigen::Index>(3, scores.cols()));
         explained_ = pca.explainedVarianceRatio;
         currentRun_ = name;
         lossChart_->setCurves(run.trainLoss, run.valLoss, run.bestEpoch, run.curves);
         metricsChart_->setRun(name, parseRunMetrics(run.metricsJson), run.bestEpoch);
         showProjection();
         showGenerative(run);
-        showRunFigures(run, z);
+        showRunFigures(run);
         geometry_->setRun(projectPath_, name); // computes only while its dock is shown
         log(tr("run %1: %2 samples, embedding dimension %3")
                 .arg(name)
@@ -330,13 +334,8 @@ std::vector<std::string> MainWindow::categoriesOf(const QString& column) const {
 }
 
 void MainWindow::showProjection() {
-    viewer::ScatterData data;
-    data.dims = projection_.cols() >= 3 ? 3 : 2;
-    const auto n = static_cast<std::size_t>(projection_.rows());
-    data.xyz.assign(n * 3, 0.0);
-    for (std::size_t i = 0; i < n; ++i)
-        for (int k = 0; k < std::min<int>(3, int(projection_.cols())); ++k)
-            data.xyz[i * 3 + k] = projection_(Eigen::Index(i), k);
+    viewer::ScatterData data = projectionScatter(projection_, explained_);
+    const std::size_t n = data.pointCount();
     data.categories = categoriesOf(colorColumn_);
     for (std::size_t i = 0; i < n; ++i) {
         std::string label;
@@ -345,11 +344,6 @@ void MainWindow::showProjection() {
         data.labels.push_back(label);
     }
     data.colorTitle = colorColumn_.toStdString();
-    for (int k = 0; k < 3; ++k) {
-        const double pct = k < explained_.size() ? 100.0 * explained_(k) : 0.0;
-        data.axisTitles.push_back("PC" + std::to_string(k + 1) + " (" +
-                                  QString::number(pct, 'f', 1).toStdString() + "%)");
-    }
     embeddingView_->setEmbedding(data);
 }
 

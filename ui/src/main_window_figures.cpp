@@ -4,7 +4,6 @@
 
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/job.h"
-#include "embedscope/engine/pca.h"
 #include "embedscope/engine/table.h"
 #include "embedscope/ui/beta_tradeoff_chart.h"
 #include "embedscope/ui/chart_figure.h"
@@ -103,16 +102,13 @@ void MainWindow::buildFigureDocks(QDockWidget* tabifyAfter) {
     });
 }
 
-void MainWindow::showRunFigures(const RunRecord& run, const Eigen::MatrixXd& z) {
+void MainWindow::showRunFigures(const RunRecord& run) {
     shownRun_ = run;
     Dataset dataset = datasetHeader_;
     dataset.metadata = metadata_;
     dose_->setRun(run, dataset);
 
-    const PcaModel pca = fitPca(z, 10);
-    std::vector<double> ratio(pca.explainedVarianceRatio.data(),
-                              pca.explainedVarianceRatio.data() +
-                                  pca.explainedVarianceRatio.size());
+    const std::vector<double> ratio(explained_.data(), explained_.data() + explained_.size());
     variance_->setFigure(std::make_shared<ExplainedVarianceFigure>(ratio, 10));
 
     // The classifier behind the confusion matrix trains for a while on big sets: a thread.
@@ -192,11 +188,8 @@ std::shared_ptr<Figure> MainWindow::figureOfView(const QString& view) {
                 throw DataError("the dose response is still being computed");
             if (dose_->result().substances.empty())
                 throw DataError(dose_->statusText().toStdString());
-            const int page = dose_->page();
-            dose_->setPage(view == QLatin1String("dose-heatmap") ? 1 : 0);
-            auto figure = std::const_pointer_cast<Figure>(dose_->currentFigure());
-            dose_->setPage(page);
-            return figure;
+            // Built from the result, not by flipping the dock's page.
+            return dose_->figureOfPage(view == QLatin1String("dose-heatmap") ? 1 : 0);
         }
         if (view == QLatin1String("explained-variance") && variance_->figure())
             return std::const_pointer_cast<Figure>(variance_->figure());

@@ -414,6 +414,10 @@ QPointF PlotArea::inverse(const QPointF& p) const {
             y_.scale.value((inner.bottom() - p.y()) / inner.height())};
 }
 
+QRectF PlotArea::categoryCell(int column, int row) const {
+    return QRectF(map(column - 0.5, row - 0.5), map(column + 0.5, row + 0.5)).normalized();
+}
+
 double PlotArea::xLength(double x, double dx) const {
     return std::abs(map(x + dx / 2, 0).x() - map(x - dx / 2, 0).x());
 }

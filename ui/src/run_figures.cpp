@@ -57,18 +57,13 @@ QString defaultColorColumn(const Dataset& dataset) {
     return {};
 }
 
-viewer::ScatterData scatterOf(const RunFigureInput& in, Eigen::VectorXd* explainedOut) {
+viewer::ScatterData scatterOf(const RunFigureInput& in) {
     const Eigen::MatrixXd z = embeddingOf(in.run);
-    const int dims = in.dims == 3 ? 3 : 2;
     const PcaModel pca = fitPca(z, 3);
-    const Eigen::MatrixXd p = pca.transform(z);
-    viewer::ScatterData data;
-    data.dims = p.cols() >= 3 ? dims : 2;
-    const auto n = std::size_t(p.rows());
-    data.xyz.assign(n * 3, 0.0);
-    for (std::size_t i = 0; i < n; ++i)
-        for (int k = 0; k < std::min<int>(data.dims, int(p.cols())); ++k)
-            data.xyz[i * 3 + std::size_t(k)] = p(Eigen::Index(i), k);
+    viewer::ScatterData data = projectionScatter(pca.transform(z), pca.explainedVarianceRatio);
+    if (data.dims == 3 && in.dims != 3)
+        data.dims = 2;
+    const std::size_t n = data.pointCount();
     const QString column =
         in.colorColumn.isEmpty() ? defaultColorColumn(in.dataset) : in.colorColumn;
     if (!column.isEmpty()) {
@@ -91,14 +86,6 @@ viewer::ScatterData scatterOf(const RunFigureInput& in, Eigen::VectorXd* explain
                 data.pointSizes[i] = 0.5;
             }
     }
-    for (int k = 0; k < 3; ++k) {
-        const double pct =
-            k < pca.explainedVarianceRatio.size() ? 100.0 * pca.explainedVarianceRatio(k) : 0.0;
-        data.axisTitles.push_back("PC" + std::to_string(k + 1) + " (" +
-                                  QString::number(pct, 'f', 1).toStdString() + "%)");
-    }
-    if (explainedOut)
-        *explainedOut = pca.explainedVarianceRatio;
     return data;
 }
 
@@ -159,6 +146,23 @@ std::shared_ptr<Figure> confusionFigure(const RunFigureInput& in, const JobConte
 
 } // namespace
 
+viewer::ScatterData projectionScatter(const Eigen::MatrixXd& projection,
+                                      const Eigen::VectorXd& explainedRatio) {
+    viewer::ScatterData data;
+    data.dims = projection.cols() >= 3 ? 3 : 2;
+    const auto n = static_cast<std::size_t>(projection.rows());
+    data.xyz.assign(n * 3, 0.0);
+    for (std::size_t i = 0; i < n; ++i)
+        for (int k = 0; k < std::min<int>(3, int(projection.cols())); ++k)
+            data.xyz[i * 3 + std::size_t(k)] = projection(Eigen::Index(i), k);
+    for (int k = 0; k < 3; ++k) {
+        const double pct = k < explainedRatio.size() ? 100.0 * explainedRatio(k) : 0.0;
+        data.axisTitles.push_back("PC" + std::to_string(k + 1) + " (" +
+                                  QString::number(pct, 'f', 1).toStdString() + "%)");
+    }
+    return data;
+}
+
 QStringList runFigureViews() {
     return {QStringLiteral("embedding"),   QStringLiteral("loss"),
             QStringLiteral("metrics"),     QStringLiteral("explained-variance"),
@@ -213,7 +217,7 @@ std::shared_ptr<Figure> makeRunFigure(const QString& view, const RunFigureInput&
     requireRows(in.run, in.dataset);
     const QString runName = QString::fromStdString(in.run.name);
     if (view == QLatin1String("embedding")) {
-        viewer::ScatterData data = scatterOf(in, nullptr);
+        viewer::ScatterData data = scatterOf(in);
         std::vector<SceneFigure::Overlay> overlays;
         if (in.dosePaths) {
             const MetricLabels labels =

@@ -202,9 +202,7 @@ PlotArea ConfusionMatrixFigure::plotArea(const QRectF& rect, const FigureOptions
 
 QRectF ConfusionMatrixFigure::cellRect(const QRectF& rect, const FigureOptions& options, int row,
                                        int column) const {
-    const PlotArea area = plotArea(rect, options);
-    return QRectF(area.map(column - 0.5, row - 0.5), area.map(column + 0.5, row + 0.5))
-        .normalized();
+    return plotArea(rect, options).categoryCell(column, row);
 }
 
 void ConfusionMatrixFigure::paint(QPainter& painter, const QRectF& rect,

@@ -50,6 +50,9 @@ public:
     const DoseResponseResult& result() const { return result_; }
     /// The figure shown now (null when there is none).
     std::shared_ptr<const Figure> currentFigure() const;
+    /// The figure of `page` (0 small multiples, 1 heat map) for the current result and
+    /// emphasis, whichever page is shown; null before a result.
+    std::shared_ptr<Figure> figureOfPage(int page) const;
     /// What the view shows instead of a figure, or the notes of the analysis.
     QString statusText() const;
     FigureWidget* figureWidget() const { return figure_; }

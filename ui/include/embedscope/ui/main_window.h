@@ -130,7 +130,8 @@ private:
     void showError(const QString& title, const QString& message);
     // main_window_figures.cpp
     void buildFigureDocks(QDockWidget* tabifyAfter);
-    void showRunFigures(const RunRecord& run, const Eigen::MatrixXd& z);
+    /// The issue-7 views of `run` (after showRun set explained_).
+    void showRunFigures(const RunRecord& run);
     void exportFigureWithDialog();
     void exportCsvWithDialog(bool emphasisedOnly);
     void onSubstanceSelected(const QString& substance);
@@ -173,7 +174,7 @@ private:
     MetadataTable metadata_; ///< of the project's data set, one row per sample
     QString currentRun_;
     Eigen::MatrixXd projection_; ///< samples x 3 PCA coordinates of the shown run
-    Eigen::VectorXd explained_;  ///< explained variance ratio of those components
+    Eigen::VectorXd explained_;  ///< explained variance ratio of the first 10 components
     QString colorColumn_;
     bool quietErrors_ = false;
     QString lastError_;

@@ -167,6 +167,9 @@ public:
     QPointF inverse(const QPointF& point) const;
     /// Data-unit length `dx` at `x` in points along the x axis (bar widths).
     double xLength(double x, double dx) const;
+    /// The cell (points) of category `column` on the x axis and category `row` on the y axis:
+    /// the square of ±0.5 around them (heat maps, confusion matrices).
+    QRectF categoryCell(int column, int row) const;
 
     /// Where tick labels and titles are drawn (points), for tests and callers that stack
     /// panels: every rect lies inside outer(). Category labels thinned out for lack of room

@@ -7,9 +7,12 @@
 #include "embedscope/engine/run.h"
 #include "embedscope/engine/run_metrics.h"
 #include "embedscope/ui/figure.h"
+#include "embedscope/viewer/scatter_scene.h"
 
 #include <QString>
 #include <QStringList>
+
+#include <Eigen/Dense>
 
 #include <map>
 #include <memory>
@@ -35,6 +38,12 @@ struct RunFigureInput {
     QString metric;         ///< metrics chart: the metric key; empty = the first available
     QString labelColumn;    ///< confusion matrix: the class column; empty = indication/label
 };
+
+/// A PCA projection (samples × components) as scatter data: the first three components as
+/// x, y, z (0 where there are fewer), dims 3 when there are three, and axis titles with the
+/// explained variance ("PC1 (48.6%)"). Shared by the embedding view and the CLI's figures.
+viewer::ScatterData projectionScatter(const Eigen::MatrixXd& projection,
+                                      const Eigen::VectorXd& explainedRatio);
 
 /// The views makeRunFigure knows, in menu order: embedding, loss, metrics,
 /// explained-variance, confusion, dose-response, dose-heatmap.

@@ -256,7 +256,10 @@ private Q_SLOTS:
         QVERIFY(maxStall >= 0);
         QVERIFY2(finished.front().at(0).toBool(), qPrintable(window.lastError()));
         qInfo("longest event-loop stall during training: %lld ms", maxStall);
-        QVERIFY2(maxStall < 50, qPrintable(QString("event loop stalled %1 ms").arg(maxStall)));
+        // Alone this is ~20 ms; with ctest -j2 on two cores the scheduler alone has stalled it
+        // past 50 ms. Training on the UI thread would stall for a whole epoch (~500 ms), so
+        // 150 ms still catches blocking work without failing on a loaded machine.
+        QVERIFY2(maxStall < 150, qPrintable(QString("event loop stalled %1 ms").arg(maxStall)));
 
         // The run is saved, listed, and its curves are on the chart.
         QTRY_COMPARE_WITH_TIMEOUT(window.projectPanel()->runCount(), 8, 10000);

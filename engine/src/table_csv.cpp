@@ -4,6 +4,7 @@
 #include "embedscope/engine/table.h"
 
 #include "embedscope/engine/error.h"
+#include "embedscope/engine/profiling.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -196,12 +198,18 @@ bool isBlank(const std::string& text) {
     return text.find_first_not_of(" \t") == std::string::npos;
 }
 
+/// readProfileCsv only: a missing feature value (pandas writes NaN as "" or "NaN", R as "NA").
+bool isMissingToken(const std::string& text) {
+    return isBlank(text) || text == "NA" || text == "NaN" || text == "nan";
+}
+
 /// What the first pass learns about one column.
 struct ColumnScan {
     std::string header;
     bool allNumbers = true; ///< every non-blank cell parses as a number
     bool anyNumber = false;
-    std::size_t firstBlankLine = 0;     ///< 0: none
+    bool anyMissing = false;        ///< readProfileCsv: a missing token in a non-Metadata_ column
+    std::size_t firstBlankLine = 0; ///< 0: none
     std::size_t firstNonFiniteLine = 0; ///< 0: none
     bool feature = false;
 };
@@ -262,7 +270,10 @@ void writeEmbeddingCsv(const EmbeddingTable& table, const std::string& path) {
     file.commit();
 }
 
-EmbeddingTable readEmbeddingCsv(const std::string& path) {
+namespace {
+
+/// `missingAsNaN`: feature cells "", "NA", "NaN", "nan" read as NaN (readProfileCsv).
+EmbeddingTable readCsv(const std::string& path, bool missingAsNaN) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw IoError(path + ": cannot open (" + std::strerror(errno) + ")");
@@ -295,7 +306,9 @@ EmbeddingTable readEmbeddingCsv(const std::string& path) {
         for (std::size_t j = 0; j < fields.size(); ++j) {
             ColumnScan& c = columns[j];
             double value = 0;
-            if (isBlank(fields[j])) {
+            if (missingAsNaN && !hasMetadataPrefix(c.header) && isMissingToken(fields[j])) {
+                c.anyMissing = true;
+            } else if (isBlank(fields[j])) {
                 if (!c.firstBlankLine)
                     c.firstBlankLine = line;
             } else if (!parseNumber(fields[j], value)) {
@@ -318,7 +331,7 @@ EmbeddingTable readEmbeddingCsv(const std::string& path) {
         // Unnamed columns (e.g. a pandas index) are neither features nor metadata.
         if (c.header.empty() || hasMetadataPrefix(c.header))
             continue;
-        c.feature = c.allNumbers && (c.anyNumber || rows == 0);
+        c.feature = c.allNumbers && (c.anyNumber || c.anyMissing || rows == 0);
         if (!c.feature)
             continue;
         if (c.firstBlankLine)
@@ -357,7 +370,8 @@ EmbeddingTable readEmbeddingCsv(const std::string& path) {
                 continue;
             double value = 0;
             if (c.feature) {
-                parseNumber(fields[j], value);
+                if (!parseNumber(fields[j], value)) // only missing tokens get here
+                    value = std::numeric_limits<double>::quiet_NaN();
                 table.features[row * featureCount + f++] = value;
             } else if (metadata[j].numeric) {
                 parseNumber(fields[j], value);
@@ -376,6 +390,16 @@ EmbeddingTable readEmbeddingCsv(const std::string& path) {
         table.metadata.setColumn(std::move(metadata[j]));
     }
     return table;
+}
+
+} // namespace
+
+EmbeddingTable readEmbeddingCsv(const std::string& path) {
+    return readCsv(path, false);
+}
+
+EmbeddingTable readProfileCsv(const std::string& path) {
+    return readCsv(path, true);
 }
 
 } // namespace embedscope

@@ -198,8 +198,8 @@ struct ProfileSummary {
     std::vector<ProfileStepReport> steps;
     int spherizeRank = -1; ///< -1: no spherize step
 };
-/// Runs the steps in order on `table` (replaced by the result). Errors are rethrown with
-/// "<origin>: step N 'name': " in front. Cancellable between steps.
+/// Runs the steps in order on `table` (replaced by the result). DataError / ConfigError are
+/// rethrown as "<origin>: step N <name>: <problem>". Cancellable between steps.
 ProfileSummary runProfilePipeline(EmbeddingTable& table, const ProfilePipeline& pipeline,
                                   const std::string& origin, const JobContext& context);
 nlohmann::json toJson(const ProfileSummary& summary);

@@ -97,18 +97,21 @@ void normalizeProfiles(EmbeddingTable& table, const NormalizeOptions& options,
             for (std::size_t r : plateRows[p])
                 if (controls[r])
                     reference.push_back(r);
-        if (options.overControls && reference.empty()) {
+        // One control well has no spread: as unusable as none.
+        if (options.overControls && reference.size() < 2) {
+            const std::string what =
+                reference.empty() ? "no control wells" : "only one control well";
+            reference.clear();
             if (options.missingControls == MissingControls::Drop) {
                 report.notes.push_back(
-                    "plate '" + plateNames[p] + "' has no control wells (Metadata_" +
-                    columns.control + " = " + columns.controlValue + "): its " +
-                    std::to_string(plateRows[p].size()) +
+                    "plate '" + plateNames[p] + "' has " + what + " (Metadata_" + columns.control +
+                    " = " + columns.controlValue + "): its " + std::to_string(plateRows[p].size()) +
                     " row(s) were dropped (\"missing_controls\": \"all_wells\" normalises it "
                     "over all its wells instead)");
                 continue;
             }
-            report.notes.push_back("plate '" + plateNames[p] +
-                                   "' has no control wells: normalised over all its " +
+            report.notes.push_back("plate '" + plateNames[p] + "' has " + what +
+                                   ": normalised over all its " +
                                    std::to_string(plateRows[p].size()) + " wells");
         }
         if (reference.empty())

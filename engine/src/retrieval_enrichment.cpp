@@ -65,13 +65,16 @@ struct Cell {
     }
 };
 
-/// Every pair i < j with its value and same-class flag, streamed.
+/// Every pair i < j with its value and same-class flag, streamed; `row` (when set) also sees
+/// every whole similarity row of the same pass.
 template <class F>
 void forEachPair(const Eigen::MatrixXd& unit, const std::vector<int>& classOf,
                  const RetrievalOptions& options, const JobContext& ctx, const std::string& stage,
-                 F f) {
+                 F f, const RowVisitor& row = {}) {
     const Eigen::Index n = unit.rows();
     forEachSimilarityRow(unit, options.blockRows, ctx, stage, [&](Eigen::Index i, const double* s) {
+        if (row)
+            row(i, s);
         if (classOf.empty()) {
             for (Eigen::Index j = i + 1; j < n; ++j)
                 f(s[j], false);
@@ -130,7 +133,8 @@ double oddsRatio(const EnrichmentPoint& p) {
 
 std::vector<EnrichmentPoint> enrichmentOf(const Eigen::MatrixXd& unit,
                                           const std::vector<int>& classOf,
-                                          const RetrievalOptions& options, const JobContext& ctx) {
+                                          const RetrievalOptions& options, const JobContext& ctx,
+                                          const RowVisitor& firstPass) {
     const uint64_t n = uint64_t(unit.rows());
     if (n < 2)
         throw DataError("pair similarities need at least 2 profiles");
@@ -141,10 +145,13 @@ std::vector<EnrichmentPoint> enrichmentOf(const Eigen::MatrixXd& unit,
     // Pass 1: the histogram of all pair values (seed 004 §3.4.2: the fully connected graph).
     Histogram h0(bins);
     uint64_t sameTotal = 0;
-    forEachPair(unit, classOf, options, ctx, "similarity histogram", [&](double v, bool same) {
-        h0.add(binOf(v, level0.lo, level0.scale, bins), v, same);
-        sameTotal += same;
-    });
+    forEachPair(
+        unit, classOf, options, ctx, "similarity histogram",
+        [&](double v, bool same) {
+            h0.add(binOf(v, level0.lo, level0.scale, bins), v, same);
+            sameTotal += same;
+        },
+        firstPass);
 
     // The order statistics numpy's linear interpolation needs.
     std::vector<uint64_t> ranks;

@@ -26,6 +26,8 @@ PreparedProfiles prepareProfiles(const Eigen::MatrixXd& profiles,
                                  const std::vector<std::string>& labels,
                                  const std::vector<std::string>& featureNames, bool needClasses);
 
+using RowVisitor = std::function<void(Eigen::Index, const double*)>;
+
 /// visit(i, s) for every row i of `unit`, s[j] = similarity of rows i and j (s[i] ≈ 1), in
 /// blocks of blockRows queries. Every call computes the same blocks, so repeated passes see
 /// bit-identical values. Progress on ctx, cancellation checked per block.
@@ -35,8 +37,11 @@ void forEachSimilarityRow(const Eigen::MatrixXd& unit, std::size_t blockRows, co
 
 /// Thresholds (exact percentiles of all pair similarities i < j) and the 2 × 2 tables at them;
 /// classOf empty = no pair is same-class (a = c = 0, only thresholds are meaningful).
+/// `firstPass` (when set) sees every similarity row of the first pass (saves a pass of the
+/// per-query metrics).
 std::vector<EnrichmentPoint> enrichmentOf(const Eigen::MatrixXd& unit,
                                           const std::vector<int>& classOf,
-                                          const RetrievalOptions& options, const JobContext& ctx);
+                                          const RetrievalOptions& options, const JobContext& ctx,
+                                          const RowVisitor& firstPass = {});
 
 } // namespace embedscope::retrieval_detail

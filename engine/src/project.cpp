@@ -288,6 +288,17 @@ void writeRunInto(hid_t file, const std::string& path, const RunRecord& run) {
                    where + "/embedding");
     h5::writeArray(g.get(), "checkpoint", H5T_STD_U8LE, H5T_NATIVE_UINT8, {run.checkpoint.size()},
                    run.checkpoint.data(), where + "/checkpoint");
+    if (!run.epochCheckpoints.empty()) { // cell-cnn: the weights after every epoch, concatenated
+        std::vector<uint8_t> all;
+        std::vector<int64_t> sizes;
+        for (const auto& bytes : run.epochCheckpoints) {
+            all.insert(all.end(), bytes.begin(), bytes.end());
+            sizes.push_back(static_cast<int64_t>(bytes.size()));
+        }
+        h5::writeArray(g.get(), "epoch_checkpoints", H5T_STD_U8LE, H5T_NATIVE_UINT8, {all.size()},
+                       all.data(), where + "/epoch_checkpoints");
+        h5::writeInt64ArrayAttr(g.get(), "epoch_checkpoint_sizes", sizes, where);
+    }
 }
 
 } // namespace
@@ -409,6 +420,22 @@ RunRecord ProjectFile::readRun(const std::string& name, RunContent content) cons
     run.checkpoint.resize(ckpt[0]);
     h5::readArray(g.get(), "checkpoint", H5T_NATIVE_UINT8, run.checkpoint.data(),
                   where + "/checkpoint");
+    if (h5::linkExists(g.get(), "epoch_checkpoints")) { // absent before the cell CNN
+        const auto all =
+            checkRunArray(g.get(), "epoch_checkpoints", H5T_INTEGER, 1, "1-D uint8", where);
+        std::vector<uint8_t> bytes(all[0]);
+        h5::readArray(g.get(), "epoch_checkpoints", H5T_NATIVE_UINT8, bytes.data(),
+                      where + "/epoch_checkpoints");
+        std::size_t offset = 0;
+        for (int64_t size : h5::readInt64ArrayAttr(g.get(), "epoch_checkpoint_sizes", where)) {
+            if (size < 0 || offset + std::size_t(size) > bytes.size())
+                throw FormatError(where + "/epoch_checkpoint_sizes: the sizes exceed the " +
+                                  std::to_string(bytes.size()) + " stored bytes");
+            run.epochCheckpoints.emplace_back(bytes.begin() + long(offset),
+                                              bytes.begin() + long(offset + std::size_t(size)));
+            offset += std::size_t(size);
+        }
+    }
     return run;
 }
 

@@ -1,5 +1,6 @@
 // TrainConfig <-> JSON, with "key=value" overrides, validated against the model/loss registry.
 // Every error names the origin (file or "config"), the key and what was expected.
+#include "embedscope/engine/cell_cnn.h"
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/registry.h"
 #include "embedscope/engine/training.h"
@@ -429,6 +430,8 @@ void applyOverride(json& root, const std::string& text, bool nestedPass,
 
 /// The loss of a model kind when the config names none (see TrainConfig).
 std::string defaultLossFor(const std::string& model) {
+    if (isCellCnnModel(model)) // seed 004 §3.2.2: compound classification
+        return kCrossEntropyLoss;
     bool generative = false;
     try {
         generative = isGenerativeModel(model);

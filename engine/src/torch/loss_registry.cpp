@@ -4,6 +4,7 @@
 #include "embedscope/engine/registry.h"
 #include "embedscope/engine/training.h"
 #include "param_specs.h"
+#include "torch/cell_model.h"
 #include "torch/generative_models.h"
 #include "torch/losses.h"
 #include "torch/metric_vae.h"
@@ -191,12 +192,16 @@ std::vector<ComponentInfo> lossRegistry() {
         infos.push_back(e.info);
     for (auto& info : torchimpl::generativeLossInfos())
         infos.push_back(std::move(info));
+    for (auto& info : torchimpl::cellLossInfos())
+        infos.push_back(std::move(info));
     return infos;
 }
 
 const ComponentInfo& findLoss(const std::string& name) {
     if (const ComponentInfo* generative = torchimpl::findGenerativeLoss(name))
         return *generative;
+    if (const ComponentInfo* cell = torchimpl::findCellLoss(name))
+        return *cell;
     try {
         return torchimpl::findEntry(name).info;
     } catch (const ConfigError&) {

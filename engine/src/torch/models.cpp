@@ -2,6 +2,7 @@
 // them. Adding a model = one ModelEntry (spec + builder) in modelEntries().
 #include "torch/models.h"
 
+#include "torch/cell_model.h"
 #include "torch/generative_models.h"
 
 #include "embedscope/engine/error.h"
@@ -405,12 +406,16 @@ std::vector<ComponentInfo> modelRegistry() {
         infos.push_back(e.info);
     for (auto& info : torchimpl::generativeModelInfos())
         infos.push_back(std::move(info));
+    for (auto& info : torchimpl::cellModelInfos())
+        infos.push_back(std::move(info));
     return infos;
 }
 
 const ComponentInfo& findModel(const std::string& name) {
     if (const ComponentInfo* generative = torchimpl::findGenerativeModel(name))
         return *generative;
+    if (const ComponentInfo* cell = torchimpl::findCellModel(name))
+        return *cell;
     try {
         return torchimpl::findEntry(name).info;
     } catch (const ConfigError&) {
@@ -474,6 +479,10 @@ int64_t modelParameterCount(const std::string& model, const std::map<std::string
         auto net = generativeModel(model, params, choices, inputShape);
         return torchimpl::parameterCount(*net);
     }
+    if (isCellCnnModel(model)) {
+        torchimpl::CellCnn net(torchimpl::cellCnnArgs(params, inputShape));
+        return torchimpl::parameterCount(*net);
+    }
     auto net = torchimpl::buildModel(model, modelArgs(params, inputShape));
     return torchimpl::parameterCount(*net);
 }
@@ -498,6 +507,8 @@ std::vector<LayerShape> modelLayerShapes(const std::string& model,
         net->setTrace(nullptr);
         return trace;
     }
+    if (isCellCnnModel(model))
+        return torchimpl::CellCnn(torchimpl::cellCnnArgs(params, inputShape))->layerShapes();
     const torchimpl::ModelArgs args = modelArgs(params, inputShape);
     auto net = torchimpl::buildModel(model, args);
     net->eval();

@@ -9,6 +9,7 @@
 #include "embedscope/engine/registry.h"
 #include "embedscope/engine/run_metrics.h"
 #include "embedscope/engine/trajectory_transforms.h"
+#include "torch/cell_model.h"
 #include "torch/generative_trainer.h"
 #include "torch/losses.h"
 #include "torch/models.h"
@@ -354,6 +355,8 @@ RunRecord train(const Dataset& data, const TrainConfig& config, const JobContext
     data.validate(origin);
     if (isGenerativeModel(cfg.model))
         return torchimpl::trainGenerative(data, cfg, ctx, callbacks, keepPartialOnCancel);
+    if (isCellCnnModel(cfg.model))
+        return torchimpl::trainCellCnn(data, cfg, ctx, callbacks, keepPartialOnCancel);
     const InputShape shape = inputShapeOf(data);
     const SampleTransforms transforms = transformsOf(cfg);
     checkTransformsFit(transforms, shape, origin);
@@ -563,6 +566,8 @@ std::vector<float> embedWithRun(const RunRecord& run, const Dataset& data, const
             *cols = latentCols;
         return out;
     }
+    if (isCellCnnRun(run))
+        return cellCnnFeatures(run, data, -1, ctx, cols);
     nlohmann::json stored;
     try {
         stored = nlohmann::json::parse(run.configJson);

@@ -33,6 +33,9 @@ struct RunRecord {
     int bestEpoch = -1; ///< 0-based epoch of the min val loss checkpoint
     double seconds = 0.0;
     std::vector<uint8_t> checkpoint; ///< serialized weights of the best epoch
+    /// Serialized weights after every epoch (cell-cnn runs, seed 004 "profile from any saved
+    /// epoch"); empty for other runs and for projects written before the field.
+    std::vector<std::vector<uint8_t>> epochCheckpoints;
     /// Embedding of every sample of the data set at the best checkpoint: rows x cols, row-major.
     std::size_t embeddingRows = 0;
     std::size_t embeddingCols = 0;

@@ -13,5 +13,6 @@ std::unique_ptr<Reader> makeIdxReader();
 std::unique_ptr<Reader> makeImageFolderReader();
 std::unique_ptr<Reader> makeSignalReader();
 std::unique_ptr<Reader> makeDetectorEventReader();
+std::unique_ptr<Reader> makeCellPlateReader();
 
 } // namespace embedscope::plugins

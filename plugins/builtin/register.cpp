@@ -18,6 +18,7 @@ void registerBuiltinReaders() {
         registry.add(makeImageFolderReader());
         registry.add(makeSignalReader());
         registry.add(makeDetectorEventReader());
+        registry.add(makeCellPlateReader());
     });
 }
 

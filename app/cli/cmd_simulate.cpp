@@ -12,6 +12,7 @@
 namespace embedscope::cli {
 
 void addSimulateDevelopment(CLI::App* simulate); // cmd_simulate_development.cpp
+void addSimulateCells(CLI::App* simulate);       // cmd_simulate_cells.cpp
 
 namespace {
 
@@ -181,6 +182,7 @@ void addSimulateCommand(CLI::App& app) {
     addHodgkinHuxley(simulate);
     addTpc(simulate);
     addSimulateDevelopment(simulate);
+    addSimulateCells(simulate);
 }
 
 } // namespace embedscope::cli

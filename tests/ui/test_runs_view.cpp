@@ -3,7 +3,8 @@
 // with missing values last, filters and their errors, hidden constant columns, the failed row,
 // clicks and shift-clicks; the selection scatter's pixel map, clicks, a dragged threshold line,
 // the runs passing both thresholds counted by hand, and its SVG export; refresh after a new run;
-// the dock's shared table and selection.
+// the dock's shared table and selection; the brushed-runs filter (parallel coordinates) with
+// and without the text filter, its status line, and clearing it.
 #include "embedscope/engine/project.h"
 #include "embedscope/ui/figure.h"
 #include "embedscope/ui/plot_painter.h"
@@ -235,6 +236,47 @@ private Q_SLOTS:
         const QModelIndexList rows = table->selectionModel()->selectedRows();
         QCOMPARE(rows.size(), 1);
         QCOMPARE(view.visibleRuns().at(rows.front().row()), QStringLiteral("lr-d"));
+    }
+
+    void brushedRunsFilter() {
+        RunsView view;
+        view.resize(900, 400);
+        view.setProject(path_);
+        QTRY_COMPARE_WITH_TIMEOUT(view.model()->rowCount(), 5, 10000);
+        view.tableView()->sortByColumn(0, Qt::AscendingOrder);
+        view.selectRun(QStringLiteral("lr-c"));
+        // The brush keeps lr-b and lr-c (an unknown name is ignored).
+        view.setBrushedRuns({QStringLiteral("lr-c"), QStringLiteral("lr-b"), QStringLiteral("x")});
+        QVERIFY(view.brushed());
+        QCOMPARE(view.proxy()->rowCount(), 2);
+        QCOMPARE(view.visibleRuns(), QStringList({"lr-b", "lr-c"}));
+        QCOMPARE(view.statusText().section(QStringLiteral(" · "), 0, 0),
+                 QStringLiteral("2 of 5 runs (brushed in parallel coordinates)"));
+        // Combined with a filter: both must hold (lr-b has rmse 0.8, lr-c 1.5).
+        QCOMPARE(view.setFilter(QStringLiteral("aligned_rmse<1")), QString());
+        QCOMPARE(view.visibleRuns(), QStringList({"lr-b"}));
+        QVERIFY(view.statusText().startsWith(
+            QStringLiteral("1 of 5 runs (brushed in parallel coordinates)")));
+        QCOMPARE(view.setFilter(QString()), QString());
+        QCOMPARE(view.visibleRuns(), QStringList({"lr-b", "lr-c"}));
+        // The selected run stays selected while it is inside the brush.
+        const QModelIndexList rows = view.tableView()->selectionModel()->selectedRows();
+        QCOMPARE(rows.size(), 1);
+        QCOMPARE(view.visibleRuns().at(rows.front().row()), QStringLiteral("lr-c"));
+        // An empty brush result shows no row; a refresh keeps the brush.
+        view.setBrushedRuns({});
+        QCOMPARE(view.proxy()->rowCount(), 0);
+        view.setBrushedRuns({QStringLiteral("lr-a")});
+        QSignalSpy loaded(&view, &RunsView::tableLoaded);
+        view.refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
+        QCOMPARE(view.visibleRuns(), QStringList({"lr-a"}));
+        // Cleared: every run again, and the plain status line.
+        view.clearBrushedRuns();
+        QVERIFY(!view.brushed());
+        QCOMPARE(view.proxy()->rowCount(), 5);
+        QVERIFY(view.statusText().startsWith(QStringLiteral("5 run")));
+        QVERIFY(!view.statusText().contains(QStringLiteral("brushed")));
     }
 
     void scatterMapThresholdsExport() {

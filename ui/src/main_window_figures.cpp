@@ -5,6 +5,7 @@
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/job.h"
 #include "embedscope/engine/table.h"
+#include "embedscope/ui/aligned_thumbnails.h"
 #include "embedscope/ui/beta_tradeoff_chart.h"
 #include "embedscope/ui/chart_figure.h"
 #include "embedscope/ui/consistency_view.h"
@@ -168,7 +169,8 @@ QStringList MainWindow::figureViews() const {
     views << QStringLiteral("f1-time") << QStringLiteral("beta-tradeoff")
           << QStringLiteral("reconstructions") << QStringLiteral("trajectory")
           << QStringLiteral("runs-scatter") << QStringLiteral("parallel-coordinates")
-          << QStringLiteral("top-loss-curves") << QStringLiteral("consistency");
+          << QStringLiteral("top-loss-curves") << QStringLiteral("consistency")
+          << QStringLiteral("aligned-embeddings");
     return views;
 }
 
@@ -208,10 +210,12 @@ std::shared_ptr<Figure> MainWindow::figureOfView(const QString& view) {
         }
         if (view == QLatin1String("runs-scatter") ||
             view == QLatin1String("parallel-coordinates") ||
-            view == QLatin1String("top-loss-curves") || view == QLatin1String("consistency")) {
+            view == QLatin1String("top-loss-curves") || view == QLatin1String("consistency") ||
+            view == QLatin1String("aligned-embeddings")) {
             std::shared_ptr<Figure> figure =
                 view == QLatin1String("runs-scatter")           ? runs_->scatter()->figure()
                 : view == QLatin1String("parallel-coordinates") ? parallel_->figure()
+                : view == QLatin1String("aligned-embeddings")   ? thumbnails_->figure()
                 : view == QLatin1String("consistency")
                     ? consistency_->figure()
                     : std::const_pointer_cast<Figure>(topCurves_->figure());

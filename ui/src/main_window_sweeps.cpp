@@ -1,15 +1,18 @@
 // MainWindow: the sweep views of issue 6 beside the Runs dock — parallel coordinates of the
-// runs table, the top-N validation-loss curves coloured by a metric (seed 002 Fig 4.5) and
-// the runs × runs consistency matrix (computed on demand for the runs the table shows).
+// runs table (brushing filters the table), the top-N validation-loss curves coloured by a
+// metric (seed 002 Fig 4.5), the runs × runs consistency matrix and the aligned embedding
+// thumbnails (both computed on demand for the finished runs the table shows).
 #include "embedscope/ui/main_window.h"
 
 #include "embedscope/engine/project.h"
 #include "embedscope/engine/run_metrics.h"
 #include "embedscope/engine/runs_table.h"
+#include "embedscope/ui/aligned_thumbnails.h"
 #include "embedscope/ui/consistency_view.h"
 #include "embedscope/ui/figure_widget.h"
 #include "embedscope/ui/loss_curves_figure.h"
 #include "embedscope/ui/parallel_coordinates.h"
+#include "embedscope/ui/project_panel.h"
 #include "embedscope/ui/runs_dock.h"
 #include "embedscope/ui/runs_view.h"
 
@@ -20,6 +23,32 @@
 #include <QVBoxLayout>
 
 namespace embedscope::ui {
+namespace {
+
+/// The finished runs among those the table shows, in table order.
+QStringList finishedShownRuns(const RunsView* view) {
+    const QStringList shown = view->visibleRuns();
+    QStringList finished;
+    const auto table = view->table();
+    const int status = table->find("status");
+    for (std::size_t r = 0; r < table->rows.size(); ++r)
+        if (shown.contains(QString::fromStdString(table->runName(r))) &&
+            (status < 0 || table->text(r, status) == "finished"))
+            finished << QString::fromStdString(table->runName(r));
+    return finished;
+}
+
+/// A tab page: a button over the view it fills.
+QWidget* computePage(QPushButton* button, QWidget* view) {
+    auto* page = new QWidget;
+    auto* layout = new QVBoxLayout(page);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(button, 0, Qt::AlignLeft);
+    layout->addWidget(view, 1);
+    return page;
+}
+
+} // namespace
 
 void MainWindow::buildSweepDock(QDockWidget* tabifyAfter) {
     parallel_ = new ParallelCoordinates;
@@ -27,17 +56,18 @@ void MainWindow::buildSweepDock(QDockWidget* tabifyAfter) {
     topCurves_->setObjectName(QStringLiteral("topLossCurves"));
     topCurves_->setPlaceholderText(tr("Open a project with runs that store a metric."));
     consistency_ = new ConsistencyView;
-    auto* consistencyPage = new QWidget;
     auto* compute = new QPushButton(tr("Compute for the runs shown in the table"));
     compute->setObjectName(QStringLiteral("computeConsistency"));
-    auto* layout = new QVBoxLayout(consistencyPage);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(compute, 0, Qt::AlignLeft);
-    layout->addWidget(consistency_, 1);
+    thumbnails_ = new AlignedThumbnailsView;
+    auto* align = new QPushButton(tr("Compute for the runs shown in the table"));
+    align->setObjectName(QStringLiteral("computeThumbnails"));
+    align->setToolTip(tr("Align every shown run's embedding (first two principal components) "
+                         "onto the selected run, else the first"));
     auto* tabs = new QTabWidget;
     tabs->addTab(parallel_, tr("Parallel coordinates"));
     tabs->addTab(topCurves_, tr("Top loss curves"));
-    tabs->addTab(consistencyPage, tr("Consistency"));
+    tabs->addTab(computePage(compute, consistency_), tr("Consistency"));
+    tabs->addTab(computePage(align, thumbnails_), tr("Aligned embeddings"));
     auto* dock = new QDockWidget(tr("Sweep"), this);
     dock->setObjectName(QStringLiteral("sweep"));
     dock->setWidget(tabs);
@@ -48,18 +78,29 @@ void MainWindow::buildSweepDock(QDockWidget* tabifyAfter) {
         parallel_->setTable(runs_->view()->table());
         refreshTopCurves();
     });
-    connect(compute, &QPushButton::clicked, this, [this] {
-        const QStringList shown = runs_->view()->visibleRuns();
-        QStringList finished;
-        const auto table = runs_->view()->table();
-        const int status = table->find("status");
-        for (std::size_t r = 0; r < table->rows.size(); ++r)
-            if (shown.contains(QString::fromStdString(table->runName(r))) &&
-                (status < 0 || table->text(r, status) == "finished"))
-                finished << QString::fromStdString(table->runName(r));
-        consistency_->setRuns(projectPath_, finished);
+    // Brushing the axes narrows the table to the runs inside every brush; no brush, every run.
+    connect(parallel_, &ParallelCoordinates::filterChanged, this, [this](const QStringList& r) {
+        if (parallel_->hasBrushes())
+            runs_->view()->setBrushedRuns(r);
+        else
+            runs_->view()->clearBrushedRuns();
     });
+    connect(compute, &QPushButton::clicked, this,
+            [this] { consistency_->setRuns(projectPath_, finishedShownRuns(runs_->view())); });
     connect(consistency_, &ConsistencyView::compareRequested, this, &MainWindow::compareRuns);
+    connect(align, &QPushButton::clicked, this, [this] {
+        thumbnails_->setSelectedRun(runs_->selectedRun());
+        thumbnails_->setRuns(projectPath_, finishedShownRuns(runs_->view()), runs_->selectedRun());
+    });
+    // A thumbnail click is a table row click: the run is shown and every view follows.
+    connect(thumbnails_, &AlignedThumbnailsView::runSelected, this, [this](const QString& name) {
+        runs_->selectRun(name);
+        projectPanel_->selectRun(name);
+        if (currentRun_ != name)
+            showRun(name);
+    });
+    connect(thumbnails_, &AlignedThumbnailsView::compareRequested, this, &MainWindow::compareRuns);
+    connect(this, &MainWindow::runShown, thumbnails_, &AlignedThumbnailsView::setSelectedRun);
 }
 
 // The ten runs best by the first metric the table holds (lower or higher is better as the

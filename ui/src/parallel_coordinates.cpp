@@ -5,6 +5,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QContextMenuEvent>
 #include <QFontMetricsF>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -29,15 +30,22 @@ const QColor kOutside(205, 205, 205);    // runs outside a brush recede
 constexpr double kGrab = 8;              // points either side of an axis that start a brush
 constexpr double kClick = 3;             // a press that moves less is a click (clears)
 
-AxisScale rangeOf(const std::vector<double>& values) {
+std::pair<double, double> finiteRange(const std::vector<double>& values) {
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
     for (double v : values)
         if (std::isfinite(v)) {
             lo = std::min(lo, v);
             hi = std::max(hi, v);
         }
+    return {lo, hi};
+}
+
+AxisScale rangeOf(const std::vector<double>& values, bool log = false) {
+    const auto [lo, hi] = finiteRange(values);
     if (!(lo <= hi))
         return AxisScale::linear(0, 1);
+    if (log && lo > 0 && lo < hi)
+        return AxisScale::log10(lo, hi); // the exact range, as the linear axes
     return lo < hi ? AxisScale::linear(lo, hi) : AxisScale::linear(lo - 0.5, lo + 0.5);
 }
 
@@ -48,13 +56,19 @@ AxisScale rangeOf(const std::vector<double>& values) {
 ParallelCoordinatesFigure::ParallelCoordinatesFigure(ParallelCoordinatesData data)
     : data_(std::move(data)) {
     data_.brushes.resize(data_.axes.size());
-    for (const auto& column : data_.values)
-        scales_.push_back(rangeOf(column));
+    data_.logAxes.resize(data_.axes.size(), false);
+    for (std::size_t k = 0; k < data_.values.size(); ++k)
+        scales_.push_back(rangeOf(data_.values[k], data_.logAxes[k]));
     if (!data_.colorTitle.isEmpty()) {
         const AxisScale c = rangeOf(data_.colorValues);
         colorMin_ = c.min;
         colorMax_ = c.max;
     }
+}
+
+bool ParallelCoordinatesFigure::logSpaced(const std::vector<double>& values) {
+    const auto [lo, hi] = finiteRange(values);
+    return lo <= hi && lo > 0 && hi / lo >= 100; // two decades or more
 }
 
 double ParallelCoordinatesFigure::colorBarWidth(const FigureOptions& options) const {
@@ -176,6 +190,10 @@ void ParallelCoordinatesFigure::paint(QPainter& painter, const QRectF& rect,
             painter.drawText(QRectF(x - 4 - 200, y - tm.height(), 200, 2 * tm.height()),
                              Qt::AlignRight | Qt::AlignVCenter, formatTick(t));
         }
+        for (double t : scales_[k].minorTicks()) { // 2..9 × 10^k on log axes
+            const double y = in.bottom() - scales_[k].fraction(t) * in.height();
+            painter.drawLine(QPointF(x - 1.5, y), QPointF(x, y));
+        }
         painter.setFont(titleFont);
         const double w = std::max(40.0, spacing - 4);
         const QString name = nm.elidedText(data_.axes[k], Qt::ElideMiddle, w);
@@ -241,6 +259,24 @@ protected:
         const double a = valueAt(axis_, from_.y()), b = valueAt(axis_, event->position().y());
         owner_->brushes_[owner_->columns_[axis_]] = {std::min(a, b), std::max(a, b)};
         owner_->rebuild(); // the filter goes out on release
+        event->accept();
+    }
+
+    void contextMenuEvent(QContextMenuEvent* event) override {
+        const int axis = axisAt(event->pos());
+        if (axis < 0)
+            return FigureWidget::contextMenuEvent(event);
+        const QString column = owner_->columns_[axis];
+        QMenu menu(this);
+        QAction* log = menu.addAction(tr("Log scale"));
+        log->setCheckable(true);
+        log->setChecked(owner_->axisLog(column));
+        const auto [lo, hi] = finiteRange(owner_->table_->numbers(column.toStdString()));
+        log->setEnabled(lo > 0 && lo < hi);
+        if (!log->isEnabled())
+            log->setToolTip(tr("The column has values <= 0 or only one value"));
+        if (menu.exec(event->globalPos()) == log)
+            owner_->setAxisLog(column, log->isChecked());
         event->accept();
     }
 
@@ -357,10 +393,13 @@ void ParallelCoordinates::setTable(std::shared_ptr<const RunsTable> table) {
                 kept << QString::fromStdString(col.name);
     }
     columns_ = kept;
+    const bool brushed = !brushes_.isEmpty();
     for (auto it = brushes_.begin(); it != brushes_.end();)
         it = columns_.contains(it.key()) ? std::next(it) : brushes_.erase(it);
     fillChooser();
     rebuild();
+    if (brushed)
+        emitFilter(); // new runs inside the brushes show in the table (or the brushes went)
 }
 
 void ParallelCoordinates::fillChooser() {
@@ -438,6 +477,27 @@ bool ParallelCoordinates::setBrush(const QString& column, double low, double hig
     return true;
 }
 
+bool ParallelCoordinates::setAxisLog(const QString& column, bool log) {
+    if (table_->find(column.toStdString()) < 0 || !availableColumns().contains(column))
+        return false;
+    const auto [lo, hi] = finiteRange(table_->numbers(column.toStdString()));
+    if (log && !(lo > 0))
+        return false;
+    logChoice_[column] = log;
+    rebuild();
+    return true;
+}
+
+bool ParallelCoordinates::axisLog(const QString& column) const {
+    if (!availableColumns().contains(column))
+        return false;
+    const std::vector<double> values = table_->numbers(column.toStdString());
+    const auto it = logChoice_.constFind(column);
+    if (it == logChoice_.constEnd())
+        return ParallelCoordinatesFigure::logSpaced(values);
+    return *it && finiteRange(values).first > 0;
+}
+
 void ParallelCoordinates::clearBrushes() {
     brushes_.clear();
     rebuild();
@@ -472,6 +532,7 @@ void ParallelCoordinates::rebuild() {
     for (const QString& c : columns_) {
         data_.axes.push_back(c);
         data_.values.push_back(table_->numbers(c.toStdString()));
+        data_.logAxes.push_back(axisLog(c));
         const auto it = brushes_.constFind(c);
         data_.brushes.push_back(it == brushes_.constEnd()
                                     ? std::nullopt

@@ -215,11 +215,30 @@ bool RunsFilterProxy::lessThan(const QModelIndex& left, const QModelIndex& right
     return collator.compare(x, y) < 0;
 }
 
+void RunsFilterProxy::setRunFilter(const QStringList& runs) {
+    runFilterOn_ = true;
+    runFilter_ = QSet<QString>(runs.begin(), runs.end());
+    invalidateFilter();
+}
+
+void RunsFilterProxy::clearRunFilter() {
+    if (!runFilterOn_)
+        return;
+    runFilterOn_ = false;
+    runFilter_.clear();
+    invalidateFilter();
+}
+
 bool RunsFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const {
     auto* model = qobject_cast<RunsTableModel*>(sourceModel());
-    if (op_ == Op::None || !model)
+    if (!model)
         return true;
     const RunsTable& table = *model->table();
+    if (runFilterOn_ && sourceRow < int(table.rows.size()) &&
+        !runFilter_.contains(QString::fromStdString(table.runName(std::size_t(sourceRow)))))
+        return false;
+    if (op_ == Op::None)
+        return true;
     if (op_ == Op::Text) {
         for (int c = 0; c < int(table.columns.size()); ++c) {
             const QModelIndex index = model->index(sourceRow, c, sourceParent);
@@ -459,6 +478,7 @@ QString RunsView::setFilter(const QString& expression) {
     filterError_->setVisible(!error.isEmpty());
     filter_->setStyleSheet(error.isEmpty() ? QString()
                                            : QStringLiteral("QLineEdit { color: #c62828; }"));
+    selectRun(selected_); // a selected run filtered back in is selected again
     updateStatus();
     return error;
 }
@@ -472,6 +492,18 @@ QStringList RunsView::visibleRuns() const {
     for (int r = 0; r < proxy_->rowCount(); ++r)
         names << runAtProxyRow(r);
     return names;
+}
+
+void RunsView::setBrushedRuns(const QStringList& runs) {
+    proxy_->setRunFilter(runs);
+    selectRun(selected_); // a run brushed back in is selected again
+    updateStatus();
+}
+
+void RunsView::clearBrushedRuns() {
+    proxy_->clearRunFilter();
+    selectRun(selected_);
+    updateStatus();
 }
 
 QString RunsView::runAtProxyRow(int row) const {
@@ -525,8 +557,10 @@ void RunsView::updateStatus() {
         text = tr("No project");
     else {
         const int all = model_->rowCount(), shown = proxy_->rowCount();
-        text = shown == all ? tr("%n run(s)", nullptr, all)
-                            : tr("%1 of %n run(s) shown", nullptr, all).arg(shown);
+        text = proxy_->hasRunFilter()
+                   ? tr("%1 of %2 runs (brushed in parallel coordinates)").arg(shown).arg(all)
+               : shown == all ? tr("%n run(s)", nullptr, all)
+                              : tr("%1 of %n run(s) shown", nullptr, all).arg(shown);
         if (!constant_.isEmpty())
             text += tr(" · %n parameter(s) the same in every run hidden (right-click the header)",
                        nullptr, int(constant_.size()));

@@ -32,6 +32,7 @@ class ReconstructionView;
 class RunsDock;
 class ParallelCoordinates;
 class ConsistencyView;
+class AlignedThumbnailsView;
 class SampleInspector;
 class TrainingPanel;
 class TrajectoryInspector;
@@ -82,6 +83,8 @@ public:
     ParallelCoordinates* parallelCoordinates() const { return parallel_; }
     FigureWidget* topLossCurvesView() const { return topCurves_; }
     ConsistencyView* consistencyView() const { return consistency_; }
+    /// Issue 6: the aligned embedding thumbnails of the runs shown (computed on demand).
+    AlignedThumbnailsView* alignedThumbnailsView() const { return thumbnails_; }
     JobRunner* jobRunner() const { return runner_; }
 
     /// The views File ▸ Export figure offers for the shown run (runFigureViews() and the
@@ -161,6 +164,7 @@ private:
     ParallelCoordinates* parallel_ = nullptr;
     FigureWidget* topCurves_ = nullptr;
     ConsistencyView* consistency_ = nullptr;
+    AlignedThumbnailsView* thumbnails_ = nullptr;
     int topCurvesGeneration_ = 0;
     void buildSweepDock(QDockWidget* tabifyAfter);
     void refreshTopCurves();

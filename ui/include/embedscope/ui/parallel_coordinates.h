@@ -2,15 +2,19 @@
 // Parallel coordinates of a sweep (issue 6 "GUI"): one vertical axis per chosen numeric column
 // of the runs table (default: the numeric parameters that vary, then the metrics), each run a
 // polyline through its values, coloured by a chosen column (viridis, with a colour bar). Each
-// axis is scaled to its column's own range (minimum at the bottom, maximum at the top).
+// axis is scaled to its column's own range (minimum at the bottom, maximum at the top); a
+// log-spaced column (every value > 0, max/min >= 100: a learning rate or weight decay drawn
+// log-uniformly, seed 002 §4.3) gets a log10 axis with decade ticks. Right-click an axis to
+// switch its scale by hand. The sweep spec is not stored with the runs, so the rule reads the
+// values only.
 // Brushing: drag along an axis to keep an interval of it (a translucent band; a new drag
 // replaces it, a click without a drag clears it). Runs outside any brush are drawn light grey;
 // filterChanged() names the runs inside every brush (all drawn runs when there is none).
 //
-// Wiring for the lead (RunsDock / MainWindow):
+// Wiring (MainWindow::buildSweepDock):
 //     connect(runsView, &RunsView::tableLoaded, [=] { parallel->setTable(runsView->table()); });
-//     connect(parallel, &ParallelCoordinates::filterChanged, runsView,
-//             [=](const QStringList& runs) { /* e.g. highlight / filter those rows */ });
+//     connect(parallel, &ParallelCoordinates::filterChanged, runsView, [=](const QStringList& r) {
+//         parallel->hasBrushes() ? runsView->setBrushedRuns(r) : runsView->clearBrushedRuns(); });
 //     File ▸ Export figure: parallel->figure() (viewName "parallel-coordinates").
 #include "embedscope/engine/runs_table.h"
 #include "embedscope/ui/figure.h"
@@ -37,6 +41,8 @@ struct ParallelCoordinatesData {
     std::vector<QString> runs;
     std::vector<QString> axes;               ///< column names, left to right
     std::vector<std::vector<double>> values; ///< axes × runs (NaN: the run skips that axis)
+    /// Per axis: drawn on a log10 scale (used only when every value of the axis is > 0).
+    std::vector<bool> logAxes;
     /// A kept interval [low, high] per axis (data values), nullopt = no brush on that axis.
     std::vector<std::optional<std::pair<double, double>>> brushes;
     QString colorTitle;              ///< "" = one colour
@@ -52,7 +58,7 @@ public:
     /// The rectangle the axes span: axis 0 on its left edge, the last on its right edge.
     QRectF inner(const QRectF& rect, const FigureOptions& options) const;
     /// The x of axis k (points) and the axis's scale (the column's range; a constant column
-    /// gets value ± 0.5).
+    /// gets value ± 0.5; a log axis maps log10 of the range).
     double axisX(const QRectF& rect, const FigureOptions& options, std::size_t axis) const;
     const AxisScale& scale(std::size_t axis) const { return scales_[axis]; }
     /// Where run i crosses axis k (points); NaN coordinates when the value is missing.
@@ -62,6 +68,8 @@ public:
     bool selected(std::size_t run) const;
     const ParallelCoordinatesData& data() const { return data_; }
     QColor runColor(std::size_t run) const;
+    /// The automatic rule: at least one finite value, every finite value > 0, max/min >= 100.
+    static bool logSpaced(const std::vector<double>& values);
 
 private:
     double colorBarWidth(const FigureOptions& options) const;
@@ -93,6 +101,12 @@ public:
     /// Keeps [low, high] of `column` (an axis shown); emits filterChanged. False when absent.
     bool setBrush(const QString& column, double low, double high);
     void clearBrushes();
+    bool hasBrushes() const { return !brushes_.isEmpty(); }
+    /// Draws `column`'s axis on a log10 scale or a linear one, overriding the automatic rule
+    /// (logSpaced); a log scale is refused (false) for a column with values <= 0.
+    bool setAxisLog(const QString& column, bool log);
+    /// Whether `column`'s axis is drawn on a log10 scale now.
+    bool axisLog(const QString& column) const;
     /// Runs inside every brush, table order (all runs with values when there is no brush).
     QStringList filteredRuns() const;
 
@@ -116,6 +130,7 @@ private:
     std::shared_ptr<const RunsTable> table_;
     QStringList columns_;
     QHash<QString, std::pair<double, double>> brushes_; ///< by column name
+    QHash<QString, bool> logChoice_;                    ///< by column name: the user's scale
     ParallelCoordinatesData data_;
     std::shared_ptr<ParallelCoordinatesFigure> figure_;
     QToolButton* chooser_ = nullptr;

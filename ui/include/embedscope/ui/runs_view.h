@@ -7,10 +7,12 @@
 // says why in red and leaves the rows as they were), columns chosen in the header's context
 // menu (parameters that do not vary are hidden until shown; the choice survives refreshes),
 // numbers to 4 significant digits (full value in the tooltip), failed runs with a red status
-// cell and their error as its tooltip.
+// cell and their error as its tooltip. Brushing in the parallel coordinates narrows the rows to
+// the runs inside the brushes (setBrushedRuns), on top of the line edit's filter.
 #include "embedscope/engine/runs_table.h"
 
 #include <QHash>
+#include <QSet>
 #include <QSortFilterProxyModel>
 #include <QString>
 #include <QStringList>
@@ -59,6 +61,11 @@ public:
     /// Parses and applies `expression`. Returns "" on success; otherwise why it is invalid (the
     /// filter in force is then left unchanged). "" clears the filter.
     QString setExpression(const QString& expression);
+    /// Keeps only the rows of `runs` as well (parallel-coordinates brushing; an empty list keeps
+    /// none); clearRunFilter() lifts it.
+    void setRunFilter(const QStringList& runs);
+    void clearRunFilter();
+    bool hasRunFilter() const { return runFilterOn_; }
 
 protected:
     bool lessThan(const QModelIndex& left, const QModelIndex& right) const override;
@@ -70,6 +77,8 @@ private:
     int column_ = -1;
     double number_ = 0;
     QString text_;
+    bool runFilterOn_ = false;
+    QSet<QString> runFilter_;
 };
 
 class RunsView : public QWidget {
@@ -97,6 +106,12 @@ public:
     QString filterError() const;
     /// Run names of the rows shown, in the order shown.
     QStringList visibleRuns() const;
+    /// Shows only `runs` (those inside the parallel-coordinates brushes), combined with the
+    /// filter; the status line says "N of M runs (brushed in parallel coordinates)".
+    void setBrushedRuns(const QStringList& runs);
+    /// Every run again (the brushes were cleared).
+    void clearBrushedRuns();
+    bool brushed() const { return proxy_->hasRunFilter(); }
 
     void setColumnVisible(const QString& column, bool visible);
     bool isColumnVisible(const QString& column) const;

@@ -157,11 +157,12 @@ private Q_SLOTS:
         for (const auto& info : lossRegistry())
             names.insert(info.name);
         QVERIFY((names == std::set<std::string>{"supcon", "triplet", "pair", "ntxent", "elbo",
-                                                "metric-elbo"}));
+                                                "metric-elbo", "cross-entropy"}));
         for (const auto& info : lossRegistry())
-            QCOMPARE(info.kind, std::string(info.name == "elbo" || info.name == "metric-elbo"
-                                                ? "generative"
-                                                : "contrastive"));
+            QCOMPARE(info.kind,
+                     std::string(info.name == "elbo" || info.name == "metric-elbo" ? "generative"
+                                 : info.name == "cross-entropy"                    ? "classifier"
+                                                                : "contrastive"));
         const auto keys = [](const std::string& name) {
             std::set<std::string> k;
             for (const auto& p : findLoss(name).params)

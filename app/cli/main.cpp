@@ -11,6 +11,7 @@ void addDoseResponseCommand(CLI::App& app); // cmd_dose_response.cpp
 void addExportCommand(CLI::App& app);       // cmd_export.cpp
 void addSweepCommand(CLI::App& app);        // cmd_sweep.cpp
 void addRunsCommand(CLI::App& app);         // cmd_runs.cpp
+void addRetrievalCommand(CLI::App& app);    // cmd_retrieval.cpp
 void addCellProfileFeaturesCommand(CLI::App& app); // cmd_cell_cnn.cpp
 void addCellFeaturesCommand(CLI::App& app); // cmd_cell_features.cpp
 void addProfileCommand(CLI::App& app);      // cmd_profile.cpp
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
     embedscope::cli::addDoseResponseCommand(app);
     embedscope::cli::addSweepCommand(app);
     embedscope::cli::addRunsCommand(app);
+    embedscope::cli::addRetrievalCommand(app);
     embedscope::cli::addCellProfileFeaturesCommand(app);
     embedscope::cli::addCellFeaturesCommand(app);
     embedscope::cli::addProfileCommand(app);

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -119,6 +121,48 @@ std::string runLogPath(const std::string& workDir, const SweepRunSpec& run) {
     return workDir + "/" + run.name + ".log";
 }
 
+std::string sweepRunLogPath(const SweepSpec& spec, const SweepOptions& options,
+                            const std::string& runName) {
+    return sweepWorkDirPath(spec, options) + "/" + runName + ".log";
+}
+
+double sweepLogProgress(const std::string& logPath) {
+    std::ifstream in(logPath, std::ios::binary);
+    if (!in)
+        return -1.0;
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    const std::streamoff start = size > 8192 ? size - 8192 : 0;
+    in.seekg(start);
+    std::string tail(static_cast<std::size_t>(size - start), '\0');
+    in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+    double best = -1.0;
+    // "[NN%] stage": the train command's progress (every 2 s when stderr is not a terminal).
+    const std::size_t close = tail.rfind("%]");
+    if (close != std::string::npos) {
+        const std::size_t open = tail.rfind('[', close);
+        if (open != std::string::npos && close - open <= 4) {
+            try {
+                best = std::stod(tail.substr(open + 1, close - open - 1)) / 100.0;
+            } catch (const std::exception&) {
+            }
+        }
+    }
+    // "epoch k/N  train ...": epoch k of N is done (the progress lines' "epoch k/N, batch"
+    // is an epoch under way, so only the report line counts).
+    const std::size_t report = tail.rfind("  train ");
+    if (report != std::string::npos) {
+        const std::size_t line = tail.rfind('\n', report);
+        const std::string text =
+            tail.substr(line == std::string::npos ? 0 : line + 1, report - (line + 1));
+        int done = 0, total = 0;
+        if (std::sscanf(text.c_str(), "epoch %d/%d", &done, &total) == 2 && total > 0 &&
+            done >= 0 && done <= total)
+            best = std::max(best, double(done) / double(total));
+    }
+    return best < 0 ? -1.0 : std::min(best, 1.0);
+}
+
 std::vector<std::string> trainArguments(const SweepSpec& spec, const SweepRunSpec& run,
                                         const SweepOptions& options, const std::string& runProject,
                                         const std::string& baseConfigPath) {
@@ -132,8 +176,7 @@ std::vector<std::string> trainArguments(const SweepSpec& spec, const SweepRunSpe
         args.push_back("--set");
         args.push_back(o);
     }
-    args.insert(args.end(),
-                {"--seed", std::to_string(run.seed), "--name", run.name, "--json", "--quiet"});
+    args.insert(args.end(), {"--seed", std::to_string(run.seed), "--name", run.name, "--json"});
     return args;
 }
 

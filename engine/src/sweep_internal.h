@@ -32,7 +32,8 @@ std::string runProjectPath(const std::string& workDir, const SweepRunSpec& run);
 std::string runLogPath(const std::string& workDir, const SweepRunSpec& run);
 
 /// The argv (without the program) of one run's `train` call: --data, --dataset when set,
-/// --project, --config, --set k=v..., --seed, --name, --json, --quiet.
+/// --project, --config, --set k=v..., --seed, --name, --json (progress
+/// stays on: the log shows how far a run is, sweepLogProgress).
 std::vector<std::string> trainArguments(const SweepSpec& spec, const SweepRunSpec& run,
                                         const SweepOptions& options,
                                         const std::string& runProjectPath,

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -100,6 +101,9 @@ private Q_SLOTS:
         QVERIFY(std::filesystem::exists(work + "/base.json"));
         QVERIFY(std::filesystem::exists(work + "/lr-001-r1.log"));
         QVERIFY(!std::filesystem::exists(work + "/lr-001-r1.h5"));
+        // The log the GUI follows is that file, and a finished run's log reads as done.
+        QCOMPARE(sweepRunLogPath(spec, o, "lr-001-r1"), work + "/lr-001-r1.log");
+        QCOMPARE(sweepLogProgress(work + "/lr-001-r1.log"), 1.0);
 
         // Resume: everything is there, nothing is trained again.
         const std::string created =
@@ -165,6 +169,30 @@ private Q_SLOTS:
         }
         QVERIFY(!std::filesystem::exists(o.projectPath + ".sweep/lr/lr-001.log")); // nothing ran
         QCOMPARE(ProjectFile::open(o.projectPath).runNames().size(), std::size_t(1));
+    }
+
+    void progressFromLogs() {
+        const auto logWith = [&](const std::string& name, const std::string& text) {
+            const std::string path = dir_.filePath(QString::fromStdString(name)).toStdString();
+            std::ofstream(path) << text;
+            return path;
+        };
+        QCOMPARE(sweepLogProgress(dir_.filePath("absent.log").toStdString()), -1.0);
+        QCOMPARE(sweepLogProgress(logWith("empty.log", "")), -1.0);
+        QCOMPARE(sweepLogProgress(logWith("start.log", "[0%] reading\n")), 0.0);
+        // "epoch 1/4, batch" is epoch 1 under way; "epoch 1/4  train" is epoch 1 done.
+        QCOMPARE(sweepLogProgress(logWith("batch.log", "[12%] epoch 1/4, batch 3/10\n")), 0.12);
+        QCOMPARE(sweepLogProgress(logWith(
+                     "epoch.log", "[12%] epoch 1/4, batch 3/10\nepoch 1/4  train 3.1  val 3.2  "
+                                  "(0.4 s)\n[27%] epoch 2/4, batch 1/10\n")),
+                 0.27);
+        QCOMPARE(
+            sweepLogProgress(logWith("report.log", "[20%] epoch 1/4, batch 9/10\n"
+                                                   "epoch 1/4  train 3.1  val 3.2  (0.4 s)\n"
+                                                   "epoch 2/4  train 3.0  val 3.1  (0.4 s)\n")),
+            0.5);
+        // Only the last 8 KiB is read: an early line far back does not count.
+        QCOMPARE(sweepLogProgress(logWith("long.log", "[90%] x\n" + std::string(9000, 'a'))), -1.0);
     }
 
     void badOptions() {

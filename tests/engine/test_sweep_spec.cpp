@@ -1,5 +1,6 @@
 // Sweep specs (issue 6): every bad input names its field; grid products in order; random draws
 // (seed 002 §4.3) deterministic, in bounds and with the right spread; repeats' seeds (seed 000).
+#include "embedscope/engine/demo.h"
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/sweep.h"
 
@@ -267,6 +268,21 @@ private Q_SLOTS:
         for (const auto& r : listed)
             seen.insert(r.overrides[0].second);
         QCOMPARE(seen, (std::set<std::string>{"4", "8"}));
+    }
+
+    void demoSweepIsTwelveRuns() {
+        const SweepSpec spec = parseSweepSpec(demoSweepSpecJson(), "demo");
+        QCOMPARE(spec.name, std::string(kDemoSweepName));
+        const auto runs = expandSweep(spec);
+        QCOMPARE(runs.size(), std::size_t(12));
+        std::set<std::pair<std::string, std::string>> combos;
+        for (const auto& run : runs) {
+            QCOMPARE(run.overrides.size(), std::size_t(2));
+            combos.insert({run.overrides[0].second, run.overrides[1].second});
+            QVERIFY(run.seed == 1 || run.seed == 2);
+        }
+        QCOMPARE(combos.size(), std::size_t(6)); // 3 learning rates x 2 temperatures
+        QVERIFY(combos.count({"0.01", "0.1"}));
     }
 
     void baseConfigFileAndMetrics() {

@@ -1,5 +1,6 @@
 // The whole slice through the GUI: open the demo, train 2 epochs on the worker thread while
 // the event loop keeps running, then check the loss chart, the saved run and the rendered view.
+#include "embedscope/engine/demo.h"
 #include "embedscope/engine/project.h"
 #include "embedscope/engine/runs_table.h"
 #include "embedscope/engine/training.h"
@@ -19,6 +20,7 @@
 #include "embedscope/ui/runs_dock.h"
 #include "embedscope/ui/runs_view.h"
 #include "embedscope/ui/sample_inspector.h"
+#include "embedscope/ui/sweep_panel.h"
 #include "embedscope/ui/training_panel.h"
 #include "embedscope/ui/trajectory_inspector.h"
 #include "embedscope/ui/vtk_widget.h"
@@ -27,9 +29,11 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSet>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -90,6 +94,8 @@ private Q_SLOTS:
     void initTestCase() {
         QVERIFY(demoDir_.isValid());
         qputenv("EMBEDSCOPE_DEMO_DIR", demoDir_.path().toLocal8Bit());
+        // The sweep's children: the test binary has no embedscope-cli beside it.
+        qputenv("EMBEDSCOPE_CLI", EMBEDSCOPE_CLI_PATH);
         embedscope::plugins::registerBuiltinReaders();
     }
 
@@ -186,6 +192,7 @@ private Q_SLOTS:
 
         MainWindow window;
         window.setQuietErrors(true);
+        window.setAutoDemoSweep(false);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY2(window.openProject(path), qPrintable(window.lastError()));
@@ -215,6 +222,7 @@ private Q_SLOTS:
     void demoTrainTwoEpochsAndShow() {
         MainWindow window;
         window.setQuietErrors(true);
+        window.setAutoDemoSweep(false);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
 
@@ -324,6 +332,7 @@ private Q_SLOTS:
     void doseResponseFiguresAndExport() {
         MainWindow window;
         window.setQuietErrors(true);
+        window.setAutoDemoSweep(false);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QSignalSpy opened(&window, &MainWindow::projectOpened);
@@ -408,7 +417,7 @@ private Q_SLOTS:
                                        tmp + "/gui_embedding_3d.svg")); // raster: no SVG
         const QStringList liveOnly{"f1-time",         "beta-tradeoff", "reconstructions",
                                    "trajectory",      "runs-scatter",  "parallel-coordinates",
-                                   "top-loss-curves", "consistency"};
+                                   "top-loss-curves", "consistency",   "aligned-embeddings"};
         for (const QString& view : window.figureViews())
             if (!liveOnly.contains(view))
                 QVERIFY2(window.figureOfView(view) != nullptr,
@@ -441,6 +450,7 @@ private Q_SLOTS:
     void closingDuringTrainingCancelsCleanly() {
         auto* window = new MainWindow;
         window->setQuietErrors(true);
+        window->setAutoDemoSweep(false);
         window->show();
         QSignalSpy opened(window, &MainWindow::projectOpened);
         window->openDemo();
@@ -462,6 +472,7 @@ private Q_SLOTS:
     void badProjectShowsAnErrorAndKeepsState() {
         MainWindow window;
         window.setQuietErrors(true);
+        window.setAutoDemoSweep(false);
         QTemporaryDir dir;
         const QString bogus = dir.filePath("bogus.h5");
         QFile f(bogus);
@@ -471,6 +482,94 @@ private Q_SLOTS:
         QVERIFY(!window.openProject(bogus));
         QVERIFY(window.lastError().contains("bogus.h5"));
         QVERIFY(window.projectPath().isEmpty());
+    }
+
+    // Issue 6 "Live" + "Demo": opening the demo project without its sweep starts the demo
+    // sweep; runs show their progress, appear in the Runs table as they end; a cancel leaves
+    // no run half-written and Start resumes the rest.
+    void demoSweepRunsLiveCancelsAndResumes() {
+        MainWindow window;
+        window.setQuietErrors(true);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy opened(&window, &MainWindow::projectOpened);
+        window.openDemo();
+        QVERIFY2(opened.wait(240000), qPrintable(window.lastError()));
+        SweepPanel* panel = window.sweepPanel();
+        QVERIFY(panel);
+        QTRY_COMPARE_WITH_TIMEOUT(window.jobRunner()->title(), QStringLiteral("Sweep"), 20000);
+        QVERIFY(window.jobRunner()->isRunning());
+        QCOMPARE(panel->runCount(), 12);
+        QVERIFY(!panel->startButton()->isEnabled());
+        QVERIFY(panel->cancelButton()->isEnabled());
+        QVERIFY(
+            QFileInfo::exists(QFileInfo(window.projectPath()).absolutePath() + "/demo-sweep.json"));
+
+        // A running run's own progress comes from its log.
+        const auto anyRunProgress = [&] {
+            panel->pollLogs();
+            double best = -1;
+            for (int row = 0; row < panel->runCount(); ++row) {
+                const QString run = panel->table()->item(row, 0)->text();
+                if (panel->runState(run) == QLatin1String("running"))
+                    best = std::max(best, panel->runProgress(run));
+            }
+            return best;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(anyRunProgress() > 0.0, 120000);
+
+        // Two runs end: they are in the project and in the Runs table while the sweep goes on.
+        QTRY_VERIFY_WITH_TIMEOUT(panel->finishedCount() >= 2, 240000);
+        const auto sweepRunsInTable = [&] {
+            int n = 0;
+            const auto table = window.runsDock()->view()->table();
+            for (std::size_t r = 0; table && r < table->rows.size(); ++r)
+                n += QString::fromStdString(table->runName(r)).startsWith("demo-sweep-");
+            return n;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(sweepRunsInTable() >= 2, 20000);
+
+        QSignalSpy finished(&window, &MainWindow::jobFinished);
+        QTest::mouseClick(panel->cancelButton(), Qt::LeftButton);
+        QVERIFY(finished.wait(60000));
+        QVERIFY(!window.jobRunner()->isRunning());
+        QVERIFY(panel->startButton()->isEnabled());
+        int done = 0;
+        for (int row = 0; row < panel->runCount(); ++row) {
+            const QString state = panel->runState(panel->table()->item(row, 0)->text());
+            QVERIFY2(state == "finished" || state == "pending", qPrintable(state));
+            done += state == "finished";
+        }
+        QVERIFY(done >= 2 && done < 12);
+        {
+            const auto project = embedscope::ProjectFile::open(window.projectPath().toStdString());
+            int inProject = 0;
+            for (const auto& name : project.runNames())
+                if (QString::fromStdString(name).startsWith("demo-sweep-")) {
+                    ++inProject;
+                    QCOMPARE(
+                        project.readRun(name, embedscope::ProjectFile::RunContent::Summary).status,
+                        std::string("finished"));
+                }
+            QCOMPARE(inProject, done); // the killed runs left nothing behind
+        }
+
+        // Start resumes: the finished runs are skipped, the rest are trained.
+        finished.clear();
+        QTest::mouseClick(panel->startButton(), Qt::LeftButton);
+        QVERIFY(window.jobRunner()->isRunning());
+        QVERIFY(finished.wait(400000));
+        QVERIFY2(finished.front().at(0).toBool(), qPrintable(window.lastError()));
+        int skipped = 0, trained = 0;
+        for (int row = 0; row < panel->runCount(); ++row) {
+            const QString state = panel->runState(panel->table()->item(row, 0)->text());
+            skipped += state == "skipped";
+            trained += state == "finished";
+        }
+        QCOMPARE(skipped, done);
+        QCOMPARE(skipped + trained, 12);
+        QTRY_COMPARE_WITH_TIMEOUT(sweepRunsInTable(), 12, 20000);
+        qInfo("demo sweep: %d runs before the cancel, %d after the resume", done, trained);
     }
 };
 

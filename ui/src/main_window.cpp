@@ -19,6 +19,7 @@
 #include "embedscope/ui/reconstruction_view.h"
 #include "embedscope/ui/run_figures.h"
 #include "embedscope/ui/sample_inspector.h"
+#include "embedscope/ui/sweep_panel.h"
 #include "embedscope/ui/training_panel.h"
 #include "embedscope/ui/trajectory_inspector.h"
 #include "embedscope/ui/vtk_widget.h"
@@ -34,6 +35,7 @@
 #include <QPainter>
 #include <QPlainTextEdit>
 #include <QStatusBar>
+#include <QTabWidget>
 
 #include <cmath>
 
@@ -91,6 +93,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     tabifyDockWidget(reconstructionsDock, betaDock);
     tabifyDockWidget(betaDock, geometryDock);
     buildFigureDocks(geometryDock);
+    // The Sweep dock's first page starts and follows a sweep (its other pages compare runs).
+    if (auto* sweepDock = findChild<QDockWidget*>(QStringLiteral("sweep")))
+        if (auto* pages = qobject_cast<QTabWidget*>(sweepDock->widget()))
+            pages->insertTab(0, buildSweepRunPage(), tr("Run"));
     tabifyDockWidget(geometryDock, trajectoryDock_);
     tabifyDockWidget(trajectoryDock_, logDock);
     lossDock->raise();

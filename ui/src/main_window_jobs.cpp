@@ -60,7 +60,11 @@ void MainWindow::openDemo() {
             if (project.hasDataset(kDemoDevelopmentDataset))
                 addDemoGeometryRuns(path, JobContext(ctx, 0.85, 1.0));
         }
-        runner_->postToGui([this, path] { openProject(QString::fromStdString(path)); });
+        const bool sweep = projectLacksDemoSweep(path);
+        runner_->postToGui([this, path, sweep] {
+            openProject(QString::fromStdString(path));
+            demoSweepPending_ = sweep && autoDemoSweep_;
+        });
     });
     if (!started)
         log(tr("a job is already running"));

@@ -38,4 +38,12 @@ std::string addDemoGenerativeRun(const std::string& projectPath,
 std::vector<std::string> addDemoGeometryRuns(const std::string& projectPath,
                                              const JobContext& ctx = JobContext());
 
+/// The demo sweep (issue 6): 12 short runs of the open-field encoder, learning rate {1e-3,
+/// 3e-3, 1e-2} × SupCon temperature {0.1, 1} × 2 repeats, 3 epochs each, metrics at the best
+/// checkpoint only, so the runs table, selection scatter, parallel coordinates, top loss curves
+/// and consistency views have a sweep to show on first start (the GUI runs it with the local
+/// backend once the demo project is open, project = data file).
+constexpr const char* kDemoSweepName = "demo-sweep";
+std::string demoSweepSpecJson();
+
 } // namespace embedscope

@@ -103,6 +103,16 @@ std::vector<SweepRunStatus> runSweepLocal(const SweepSpec& spec, const SweepOpti
                                           const JobContext& ctx,
                                           const SweepProgressFn& progress = {});
 
+/// Where a run's child process writes its stdout and stderr (both backends): the work
+/// directory's <run>.log. The file may not exist yet.
+std::string sweepRunLogPath(const SweepSpec& spec, const SweepOptions& options,
+                            const std::string& runName);
+
+/// How far a running run is, read from the end of its log: the later of the train command's
+/// last "[NN%]" progress line and its last "epoch k/N" line, as 0..1; -1 when the log holds
+/// neither (not started, or unreadable). Reads at most the last 8 KiB. Never throws.
+double sweepLogProgress(const std::string& logPath);
+
 /// Slurm backend: writes <workDir>/array.sbatch (one array task per pending run, each calling
 /// the same train command), submits it with `sbatch --parsable`, follows it with squeue/sacct
 /// every pollSeconds, and moves finished runs into the project as they end; failed tasks (non-

@@ -3,6 +3,7 @@
 // the picked sample's metadata. Jobs run on the JobRunner's worker thread.
 #include "embedscope/engine/dataset.h"
 #include "embedscope/engine/run.h"
+#include "embedscope/engine/sweep.h"
 
 #include <QImage>
 #include <QMainWindow>
@@ -34,6 +35,7 @@ class ParallelCoordinates;
 class ConsistencyView;
 class AlignedThumbnailsView;
 class SampleInspector;
+class SweepPanel;
 class TrainingPanel;
 class TrajectoryInspector;
 
@@ -102,6 +104,10 @@ public:
     QString currentRun() const { return currentRun_; }
     /// Error dialogs are replaced by log lines (tests).
     void setQuietErrors(bool quiet) { quietErrors_ = quiet; }
+    /// Whether opening a demo project without the demo sweep's runs starts that sweep
+    /// (default on; tests that train on the demo turn it off to keep the job runner free).
+    void setAutoDemoSweep(bool on) { autoDemoSweep_ = on; }
+    SweepPanel* sweepPanel() const { return sweepPanel_; }
     QString lastError() const { return lastError_; }
 
 Q_SIGNALS:
@@ -167,6 +173,18 @@ private:
     AlignedThumbnailsView* thumbnails_ = nullptr;
     int topCurvesGeneration_ = 0;
     void buildSweepDock(QDockWidget* tabifyAfter);
+    // main_window_sweep_live.cpp: the Sweep dock's Run page (issue 6 "Live")
+    SweepPanel* buildSweepRunPage();
+    void startSweep();
+    void runSweepJob(const SweepSpec& spec, const SweepOptions& options, const QString& backend);
+    void startDemoSweep();
+    static bool projectLacksDemoSweep(const std::string& path);
+    /// embedscope-cli for the sweep's child processes: $EMBEDSCOPE_CLI, else beside the app.
+    static QString cliPath();
+    SweepPanel* sweepPanel_ = nullptr;
+    bool sweepRunning_ = false;
+    bool demoSweepPending_ = false; ///< start the demo sweep when the demo job has finished
+    bool autoDemoSweep_ = true;
     void refreshTopCurves();
     int confusionGeneration_ = 0;
     QString lastFigureView_; ///< the view File ▸ Export figure offers first

@@ -2,6 +2,7 @@
 #include "embedscope/engine/cell_plates.h"
 
 #include "atomic_text_file.h"
+#include "splitmix_rng.h"
 
 #include "embedscope/engine/error.h"
 
@@ -24,31 +25,7 @@ constexpr std::array<double, kCellChannels> kBaseIntensity = {0.45, 0.25, 0.20, 
 constexpr std::array<double, kCellChannels> kBaseTexture = {0.10, 0.15, 0.10, 0.10, 0.40};
 constexpr double kEc50[] = {0.3, 1.0, 3.0};
 
-/// splitmix64 stream: portable, one per plate and per site (as in development.cpp).
-class Rng {
-public:
-    explicit Rng(uint64_t seed) : state_(seed) {}
-    uint64_t next() {
-        uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-    double normal() {
-        const double u1 = 1.0 - uniform();
-        const double u2 = uniform();
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * kPi * u2);
-    }
-
-private:
-    uint64_t state_;
-};
-
-uint64_t streamSeed(uint64_t seed, uint64_t index, uint64_t salt) {
-    Rng mix(seed ^ (0xD1B54A32D192ED03ull * (index + 1)) ^ salt);
-    return mix.next();
-}
+using Rng = SplitMixRng;
 
 std::string num(double v) {
     char buf[32];

@@ -2,6 +2,8 @@
 // physics approximations; seed 002 §4.4).
 #include "embedscope/engine/detector_events.h"
 
+#include "splitmix_rng.h"
+
 #include "embedscope/engine/error.h"
 
 #include <nlohmann/json.hpp>
@@ -17,43 +19,7 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr int kMaxImageSide = 4096;
 constexpr double kTimeBuckets = 512.0; // AT-TPC digitisation depth
 
-/// splitmix64 stream: portable, one per event.
-class Rng {
-public:
-    explicit Rng(uint64_t seed) : state_(seed) {}
-    uint64_t next() {
-        uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-    double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-    double normal() { // Box-Muller, one value per call (simple and portable)
-        const double u1 = 1.0 - uniform();
-        const double u2 = uniform();
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * kPi * u2);
-    }
-    int poisson(double mean) {
-        if (mean <= 0.0)
-            return 0;
-        if (mean > 30.0) // normal approximation; exact enough for a noise count
-            return std::max(0, static_cast<int>(std::lround(mean + std::sqrt(mean) * normal())));
-        const double limit = std::exp(-mean); // Knuth
-        int k = 0;
-        for (double p = uniform(); p > limit; p *= uniform())
-            ++k;
-        return k;
-    }
-
-private:
-    uint64_t state_;
-};
-
-uint64_t streamSeed(uint64_t seed, uint64_t index, uint64_t salt) {
-    Rng mix(seed ^ (0xD1B54A32D192ED03ull * (index + 1)) ^ salt);
-    return mix.next();
-}
+using Rng = SplitMixRng;
 
 struct ClassModel {
     double thetaMinDeg, thetaMaxDeg, rangeMin, rangeMax, kappaMin, kappaMax, stepMm, k;

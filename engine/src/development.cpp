@@ -2,6 +2,8 @@
 // stylised-embryo renderer and the data set (see the header for the formulas and numbers).
 #include "embedscope/engine/development.h"
 
+#include "splitmix_rng.h"
+
 #include "embedscope/engine/error.h"
 
 #include <nlohmann/json.hpp>
@@ -35,31 +37,7 @@ constexpr double kEyeGrey = 0.4;
 constexpr double kEdgePixels = 1.2;
 constexpr int kAxisPoints = 48;
 
-/// splitmix64 stream: portable, one per embryo (as in detector_events.cpp).
-class Rng {
-public:
-    explicit Rng(uint64_t seed) : state_(seed) {}
-    uint64_t next() {
-        uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-    double normal() { // Box-Muller, one value per call
-        const double u1 = 1.0 - uniform();
-        const double u2 = uniform();
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * kPi * u2);
-    }
-
-private:
-    uint64_t state_;
-};
-
-uint64_t streamSeed(uint64_t seed, uint64_t index, uint64_t salt) {
-    Rng mix(seed ^ (0xD1B54A32D192ED03ull * (index + 1)) ^ salt);
-    return mix.next();
-}
+using Rng = SplitMixRng;
 
 double norm(const MorphState& d) {
     double s = 0.0;

@@ -124,6 +124,11 @@ private Q_SLOTS:
         kernels->setText(QStringLiteral("5,3"));
         QVERIFY2(panel.validate(&error), qPrintable(error));
         QCOMPARE(panel.config().modelChoices.at("kernels"), std::string("5,3"));
+        // The cell CNN (a classifier) trains with cross-entropy only, and the form's config parses.
+        panel.modelBox()->setCurrentText(QStringLiteral("cell-cnn"));
+        QCOMPARE(panel.availableLosses(), QStringList{QStringLiteral("cross-entropy")});
+        QVERIFY(panel.lossParamEditor(QStringLiteral("label_smoothing")) != nullptr);
+        QVERIFY2(panel.validate(&error), qPrintable(error));
         // Back to an encoder: a contrastive loss again.
         panel.modelBox()->setCurrentText(QStringLiteral("conv1d-small"));
         QVERIFY(panel.lossBox()->currentText() != QStringLiteral("elbo"));

@@ -179,11 +179,14 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
 }
 
 void TrainingPanel::fillLosses() {
-    // Encoders train with contrastive losses, generative models with the ELBO: offering only
-    // the fitting ones keeps the parser's "does not fit" error out of reach.
+    // Encoders train with contrastive losses, generative models with the ELBO, classifiers (the
+    // cell CNN) with cross-entropy: offering only the fitting ones keeps the parser's "does not
+    // fit" error out of reach.
     const std::string modelKind =
         model_->count() > 0 ? findModel(model_->currentText().toStdString()).kind : "encoder";
-    const std::string wanted = modelKind == "generative" ? "generative" : "contrastive";
+    const std::string wanted = modelKind == "generative"   ? "generative"
+                               : modelKind == "classifier" ? "classifier"
+                                                           : "contrastive";
     const QString previous = loss_->currentText();
     loss_->blockSignals(true);
     loss_->clear();

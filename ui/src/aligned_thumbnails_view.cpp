@@ -11,7 +11,6 @@
 #include <QMouseEvent>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QThread>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -41,6 +40,7 @@ private:
 };
 
 AlignedThumbnailsView::AlignedThumbnailsView(QWidget* parent) : QWidget(parent) {
+    task_ = new BackgroundTask(this);
     status_ = new QLabel(tr("No runs chosen"), this);
     status_->setObjectName(QStringLiteral("thumbnailsStatus"));
     progress_ = new QProgressBar(this);
@@ -83,13 +83,7 @@ AlignedThumbnailsView::~AlignedThumbnailsView() {
 }
 
 void AlignedThumbnailsView::stop() {
-    ++generation_; // whatever the old worker reports is dropped
-    if (thread_) {
-        ctx_->requestCancel();
-        thread_->wait();
-        delete thread_;
-        thread_ = nullptr;
-    }
+    task_->stop();
     progress_->hide();
     cancel_->setEnabled(false);
 }
@@ -100,77 +94,51 @@ void AlignedThumbnailsView::setRuns(const QString& path, const QStringList& runs
     std::vector<std::string> names;
     for (const QString& r : runs)
         names.push_back(r.toStdString());
-    const int generation = generation_;
-    ctx_ = std::make_shared<JobContext>();
-    // Progress comes from the worker: hand it to the GUI thread (dropped once stale).
-    ctx_->setProgressCallback([this, generation](const Progress& p) {
-        const QString text = QString::fromStdString(p.stage);
-        const int percent = int(std::lround(100 * p.fraction));
-        QMetaObject::invokeMethod(
-            status_,
-            [this, generation, text, percent] {
-                if (generation != generation_ || !thread_)
-                    return;
-                progress_->setValue(percent);
-                status_->setText(text);
-            },
-            Qt::QueuedConnection);
-    });
     auto out = std::make_shared<AlignedEmbeddings>();
-    auto error = std::make_shared<QString>();
-    auto cancelled = std::make_shared<bool>(false);
-    thread_ = QThread::create([path = path.toStdString(), names, ref = reference.toStdString(),
-                               ctx = ctx_, out, error, cancelled] {
-        try {
-            *out = alignEmbeddings(ProjectFile::open(path), names, ref, *ctx);
-        } catch (const CancelledError&) {
-            *cancelled = true;
-        } catch (const std::exception& e) {
-            *error = QString::fromStdString(e.what());
-        }
-    });
-    connect(thread_, &QThread::finished, this, [this, generation, out, error, cancelled] {
-        if (generation != generation_)
-            return; // stop() already reaped that thread
-        const bool userCancelled = ctx_->cancelRequested();
-        thread_->deleteLater();
-        thread_ = nullptr;
-        cancel_->setEnabled(false);
-        progress_->hide();
-        if (*cancelled || userCancelled) {
-            status_->setText(tr("Cancelled"));
-            return; // the thumbnails shown before stay
-        }
-        if (!error->isEmpty()) {
-            status_->setText(tr("Cannot align the embeddings: %1").arg(*error));
-            Q_EMIT failed(*error);
-            return;
-        }
-        result_ = std::make_shared<const AlignedEmbeddings>(std::move(*out));
-        fillColors();
-        rebuild();
-        int drawn = 0;
-        for (const AlignedEmbedding& run : result_->runs)
-            drawn += run.error.empty() ? 1 : 0;
-        status_->setText(
-            tr("%1 of %n run(s) aligned onto %2 (first two principal components); click to "
-               "select, shift-click to compare",
-               nullptr, int(result_->runs.size()))
-                .arg(drawn)
-                .arg(QString::fromStdString(result_->reference)));
-        Q_EMIT finished();
-    });
+    task_->start(
+        [path = path.toStdString(), names, ref = reference.toStdString(),
+         out](const JobContext& ctx) {
+            *out = alignEmbeddings(ProjectFile::open(path), names, ref, ctx);
+        },
+        [this](int percent, const QString& text) {
+            progress_->setValue(percent);
+            status_->setText(text);
+        },
+        [this, out](bool cancelled, const QString& error) {
+            cancel_->setEnabled(false);
+            progress_->hide();
+            if (cancelled) {
+                status_->setText(tr("Cancelled"));
+                return; // the thumbnails shown before stay
+            }
+            if (!error.isEmpty()) {
+                status_->setText(tr("Cannot align the embeddings: %1").arg(error));
+                Q_EMIT failed(error);
+                return;
+            }
+            result_ = std::make_shared<const AlignedEmbeddings>(std::move(*out));
+            fillColors();
+            rebuild();
+            int drawn = 0;
+            for (const AlignedEmbedding& run : result_->runs)
+                drawn += run.error.empty() ? 1 : 0;
+            status_->setText(
+                tr("%1 of %n run(s) aligned onto %2 (first two principal components); click to "
+                   "select, shift-click to compare",
+                   nullptr, int(result_->runs.size()))
+                    .arg(drawn)
+                    .arg(QString::fromStdString(result_->reference)));
+            Q_EMIT finished();
+        });
     cancel_->setEnabled(true);
     progress_->setValue(0);
     progress_->show();
     status_->setText(tr("Aligning the embeddings of %n run(s)…", nullptr, int(names.size())));
-    thread_->start(QThread::LowPriority);
 }
 
 void AlignedThumbnailsView::cancel() {
-    if (!thread_)
+    if (!task_->cancel())
         return;
-    ctx_->requestCancel();
     cancel_->setEnabled(false);
     status_->setText(tr("Cancelling…"));
 }

@@ -12,7 +12,6 @@
 #include <QLinearGradient>
 #include <QPainter>
 #include <QPushButton>
-#include <QThread>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -126,6 +125,7 @@ void ConsistencyFigure::paint(QPainter& painter, const QRectF& rect,
 // ---- widget ----------------------------------------------------------------------------------
 
 ConsistencyView::ConsistencyView(QWidget* parent) : QWidget(parent) {
+    task_ = new BackgroundTask(this);
     status_ = new QLabel(tr("No runs chosen"), this);
     status_->setObjectName(QStringLiteral("consistencyStatus"));
     cancel_ = new QPushButton(tr("Cancel"), this);
@@ -152,13 +152,7 @@ ConsistencyView::~ConsistencyView() {
 }
 
 void ConsistencyView::stop() {
-    ++generation_; // whatever the old worker reports is dropped
-    if (thread_) {
-        ctx_->requestCancel();
-        thread_->wait();
-        delete thread_;
-        thread_ = nullptr;
-    }
+    task_->stop();
 }
 
 void ConsistencyView::setRuns(const QString& path, const QStringList& runs) {
@@ -169,68 +163,42 @@ void ConsistencyView::setRuns(const QString& path, const QStringList& runs) {
     std::vector<std::string> names;
     for (const QString& r : runs)
         names.push_back(r.toStdString());
-    const int generation = generation_;
-    ctx_ = std::make_shared<JobContext>();
-    // Progress comes from the worker: hand it to the GUI thread (dropped once stale).
-    ctx_->setProgressCallback([this, generation](const Progress& p) {
-        const QString text = QString::fromStdString(p.stage);
-        const int percent = int(std::lround(100 * p.fraction));
-        QMetaObject::invokeMethod(
-            status_,
-            [this, generation, text, percent] {
-                if (generation == generation_ && thread_)
-                    status_->setText(tr("%1% — %2").arg(percent).arg(text));
-            },
-            Qt::QueuedConnection);
-    });
     auto out = std::make_shared<ConsistencyMatrix>();
-    auto error = std::make_shared<QString>();
-    auto cancelled = std::make_shared<bool>(false);
-    thread_ =
-        QThread::create([path = path.toStdString(), names, ctx = ctx_, out, error, cancelled] {
-            try {
-                *out = consistencyMatrix(ProjectFile::open(path), names, *ctx);
-            } catch (const CancelledError&) {
-                *cancelled = true;
-            } catch (const std::exception& e) {
-                *error = QString::fromStdString(e.what());
+    task_->start(
+        [path = path.toStdString(), names, out](const JobContext& ctx) {
+            *out = consistencyMatrix(ProjectFile::open(path), names, ctx);
+        },
+        [this](int percent, const QString& text) {
+            status_->setText(tr("%1% — %2").arg(percent).arg(text));
+        },
+        [this, out](bool cancelled, const QString& error) {
+            cancel_->setEnabled(false);
+            if (cancelled) {
+                status_->setText(tr("Cancelled"));
+                return; // a cancelled result is never shown, even if it had completed
             }
+            if (!error.isEmpty()) {
+                status_->setText(tr("Cannot compute the consistency: %1").arg(error));
+                Q_EMIT failed(error);
+                return;
+            }
+            matrix_ = std::move(*out);
+            std::vector<QString> shown;
+            for (const std::string& r : matrix_.runs)
+                shown.push_back(QString::fromStdString(r));
+            figure_ = std::make_shared<ConsistencyFigure>(shown, matrix_.r2);
+            canvas_->setFigure(shown.empty() ? nullptr : figure_);
+            status_->setText(tr("Consistency of %n run(s); click a cell to compare its two runs",
+                                nullptr, int(shown.size())));
+            Q_EMIT finished();
         });
-    connect(thread_, &QThread::finished, this, [this, generation, out, error, cancelled] {
-        if (generation != generation_)
-            return; // stop() already reaped that thread
-        const bool userCancelled = ctx_->cancelRequested();
-        thread_->deleteLater();
-        thread_ = nullptr;
-        cancel_->setEnabled(false);
-        if (*cancelled || userCancelled) {
-            status_->setText(tr("Cancelled"));
-            return; // a cancelled result is never shown, even if it had completed
-        }
-        if (!error->isEmpty()) {
-            status_->setText(tr("Cannot compute the consistency: %1").arg(*error));
-            Q_EMIT failed(*error);
-            return;
-        }
-        matrix_ = std::move(*out);
-        std::vector<QString> names;
-        for (const std::string& r : matrix_.runs)
-            names.push_back(QString::fromStdString(r));
-        figure_ = std::make_shared<ConsistencyFigure>(names, matrix_.r2);
-        canvas_->setFigure(names.empty() ? nullptr : figure_);
-        status_->setText(tr("Consistency of %n run(s); click a cell to compare its two runs",
-                            nullptr, int(names.size())));
-        Q_EMIT finished();
-    });
     cancel_->setEnabled(true);
     status_->setText(tr("Computing the consistency of %n run(s)…", nullptr, int(names.size())));
-    thread_->start(QThread::LowPriority);
 }
 
 void ConsistencyView::cancel() {
-    if (!thread_)
+    if (!task_->cancel())
         return;
-    ctx_->requestCancel();
     cancel_->setEnabled(false);
     status_->setText(tr("Cancelling…"));
 }

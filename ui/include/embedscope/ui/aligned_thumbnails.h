@@ -10,6 +10,7 @@
 // one (compareRequested). File ▸ Export figure: figure() (viewName "aligned-embeddings").
 #include "embedscope/engine/dataset.h"
 #include "embedscope/engine/project.h"
+#include "embedscope/ui/background_task.h"
 #include "embedscope/ui/figure.h"
 
 #include <QColor>
@@ -28,7 +29,6 @@ class QComboBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
-class QThread;
 
 namespace embedscope {
 class JobContext;
@@ -110,7 +110,7 @@ public:
     /// worker thread; a computation in flight is cancelled and its result dropped.
     void setRuns(const QString& path, const QStringList& runs, const QString& reference = {});
     void cancel();
-    bool running() const { return thread_ != nullptr; }
+    bool running() const { return task_->running(); }
 
     /// The metadata column that colours every thumbnail ("" one colour); false when unknown.
     bool setColorColumn(const QString& column);
@@ -148,9 +148,7 @@ private:
     void fillColors();
     void stop();
 
-    QThread* thread_ = nullptr;
-    std::shared_ptr<JobContext> ctx_;
-    int generation_ = 0;
+    BackgroundTask* task_ = nullptr;
     std::shared_ptr<const AlignedEmbeddings> result_;
     std::shared_ptr<AlignedThumbnailsFigure> figure_;
     QString selected_;

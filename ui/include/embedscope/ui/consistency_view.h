@@ -10,6 +10,7 @@
 //     connect(consistency, &ConsistencyView::compareRequested, geometryDock, /* compare a, b */);
 //     File ▸ Export figure: consistency->figure() (viewName "consistency"; null until done).
 #include "embedscope/engine/runs_table.h"
+#include "embedscope/ui/background_task.h"
 #include "embedscope/ui/figure.h"
 #include "embedscope/ui/plot_painter.h"
 
@@ -23,7 +24,6 @@
 
 class QLabel;
 class QPushButton;
-class QThread;
 
 namespace embedscope {
 class JobContext;
@@ -66,7 +66,7 @@ public:
     void setRuns(const QString& path, const QStringList& runs);
     /// Asks the worker to stop; the result of a cancelled computation is never shown.
     void cancel();
-    bool running() const { return thread_ != nullptr; }
+    bool running() const { return task_->running(); }
 
     /// The last finished matrix (empty runs before one finished).
     const ConsistencyMatrix& matrix() const { return matrix_; }
@@ -87,9 +87,7 @@ private:
     void clickedAt(QPointF at);
     void stop();
 
-    QThread* thread_ = nullptr;
-    std::shared_ptr<JobContext> ctx_;
-    int generation_ = 0;
+    BackgroundTask* task_ = nullptr;
     ConsistencyMatrix matrix_;
     std::shared_ptr<ConsistencyFigure> figure_;
     QLabel* status_ = nullptr;

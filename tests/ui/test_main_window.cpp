@@ -575,6 +575,8 @@ private Q_SLOTS:
         QCOMPARE(skipped + trained, 12);
         QTRY_COMPARE_WITH_TIMEOUT(sweepRunsInTable(), 12, 20000);
         qInfo("demo sweep: %d runs before the cancel, %d after the resume", done, trained);
+        panel->resize(1100, 480);
+        panel->grab().save(QStringLiteral(EMBEDSCOPE_TEST_TMP_DIR "/sweep_run_page.png"));
     }
 };
 

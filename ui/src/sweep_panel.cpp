@@ -66,6 +66,7 @@ SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
     spec_ = new QPlainTextEdit;
     spec_->setObjectName(QStringLiteral("sweepSpec"));
     spec_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    spec_->setLineWrapMode(QPlainTextEdit::NoWrap); // JSON reads by its own line breaks
     spec_->setPlaceholderText(tr("A sweep spec (JSON): load one, or take the demo's."));
     load_ = new QPushButton(tr("Load spec…"));
     demo_ = new QPushButton(tr("Demo spec"));
@@ -203,6 +204,7 @@ void SweepPanel::beginSweep(const std::vector<SweepRunSpec>& runs,
         table_->setItem(row, ErrorColumn, new QTableWidgetItem);
         setProgressCell(row, -1);
     }
+    table_->resizeColumnToContents(RunColumn); // run names on one line
     overall_->setRange(0, std::max<int>(1, static_cast<int>(runs.size())));
     updateOverall();
 }

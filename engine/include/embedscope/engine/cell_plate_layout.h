@@ -60,7 +60,9 @@ std::vector<std::vector<float>> readGrayTiff(const std::string& path, int& width
 /// attributesJson "channels" order. Sites are those of images.csv for the plate and well, by
 /// ascending Metadata_Site. Throws DataError when the attributes name no images.csv (the
 /// crops were not cut by the cell-plate reader) and IoError naming the file that is missing or
-/// unreadable (the plate folder was moved): the caller shows the crops only.
+/// unreadable (the plate folder was moved): the caller shows the crops only. A well that
+/// images.csv does not list gives no sites (an empty vector). Pages of a multi-page file are
+/// assigned by the order of its FileName_ columns in images.csv, whatever the channel order.
 std::vector<CellSiteImage> readCellWellSites(const Dataset& crops, const std::string& plate,
                                              const std::string& well);
 

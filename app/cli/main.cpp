@@ -6,15 +6,16 @@
 #include <iostream>
 
 namespace embedscope::cli {
-void addAlignCommand(CLI::App& app);        // cmd_align.cpp
-void addDoseResponseCommand(CLI::App& app); // cmd_dose_response.cpp
-void addExportCommand(CLI::App& app);       // cmd_export.cpp
-void addSweepCommand(CLI::App& app);        // cmd_sweep.cpp
-void addRunsCommand(CLI::App& app);         // cmd_runs.cpp
-void addRetrievalCommand(CLI::App& app);    // cmd_retrieval.cpp
+void addAlignCommand(CLI::App& app);               // cmd_align.cpp
+void addDoseResponseCommand(CLI::App& app);        // cmd_dose_response.cpp
+void addExportCommand(CLI::App& app);              // cmd_export.cpp
+void addSweepCommand(CLI::App& app);               // cmd_sweep.cpp
+void addRunsCommand(CLI::App& app);                // cmd_runs.cpp
+void addRetrievalCommand(CLI::App& app);           // cmd_retrieval.cpp
 void addCellProfileFeaturesCommand(CLI::App& app); // cmd_cell_cnn.cpp
-void addCellFeaturesCommand(CLI::App& app); // cmd_cell_features.cpp
-void addProfileCommand(CLI::App& app);      // cmd_profile.cpp
+void addCellFeaturesCommand(CLI::App& app);        // cmd_cell_features.cpp
+void addProfileCommand(CLI::App& app);             // cmd_profile.cpp
+void addCellReportCommand(CLI::App& app);          // cmd_cell_report.cpp
 } // namespace embedscope::cli
 
 int main(int argc, char** argv) {
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
     embedscope::cli::addCellProfileFeaturesCommand(app);
     embedscope::cli::addCellFeaturesCommand(app);
     embedscope::cli::addProfileCommand(app);
+    embedscope::cli::addCellReportCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

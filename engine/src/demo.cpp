@@ -28,6 +28,14 @@ OpenFieldParams demoOpenFieldParams() {
     return p;
 }
 
+CellPlateSimParams demoCellPlateParams() {
+    CellPlateSimParams p;
+    p.plates = 2;
+    p.controlsPerPlate = 8;
+    p.seed = 2026;
+    return p;
+}
+
 std::string ensureDemoProject(const std::string& directory, const JobContext& ctx) {
     namespace fs = std::filesystem;
     std::error_code ec;

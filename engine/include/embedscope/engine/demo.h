@@ -1,5 +1,6 @@
 #pragma once
 // The built-in demo project: a small simulated open-field data set, made on first use.
+#include "embedscope/engine/cell_plates.h"
 #include "embedscope/engine/job.h"
 #include "embedscope/engine/openfield.h"
 
@@ -44,6 +45,17 @@ std::vector<std::string> addDemoGeometryRuns(const std::string& projectPath,
 /// and consistency views have a sweep to show on first start (the GUI runs it with the local
 /// backend once the demo project is open, project = data file).
 constexpr const char* kDemoSweepName = "demo-sweep";
+
+/// Seed 004 (issue 8): the demo's Cell-Painting plates, 2 plates (one batch each) of 15
+/// treatments (5 MOAs x 3 compounds, the last one dual-MOA) x 3 doses and 8 DMSO wells
+/// (53 wells, 8 columns; 8 controls rather than the simulator's 3 so that the per-plate MAD
+/// over the controls is not a median of three), 2 sites of 160 x 160 px, seed 2026. The GUI
+/// cuts their crops (48 x 48 x 5, cell-plate reader) into data set "cells" of the demo
+/// project; the plate folder stays beside it for the plate view's site images.
+constexpr const char* kDemoCellsDataset = "cells";
+constexpr const char* kDemoCellPlatesFolder = "cellpainting";
+constexpr int kDemoCellCrop = 48;
+CellPlateSimParams demoCellPlateParams();
 std::string demoSweepSpecJson();
 
 } // namespace embedscope

@@ -1,0 +1,555 @@
+// CellPlateView (cell_plate_view.h): the colour choices, the map canvas (click, tooltip) and
+// the pane of the selected well, whose site images load on a BackgroundTask.
+#include "embedscope/ui/cell_plate_view.h"
+
+#include "embedscope/engine/error.h"
+#include "embedscope/engine/job.h"
+#include "embedscope/ui/background_task.h"
+#include "embedscope/ui/figure_widget.h"
+#include "embedscope/ui/plot_painter.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHelpEvent>
+#include <QLabel>
+#include <QSplitter>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace embedscope::ui {
+namespace {
+
+const QString kCells = QStringLiteral("cells");
+
+std::string wellKey(const std::string& plate, const std::string& well) {
+    return plate + '\x1f' + well;
+}
+
+bool isControlValue(const QString& column, const QString& value) {
+    return value == QLatin1String("DMSO") || value == QLatin1String("control") ||
+           (column.compare(QLatin1String("control"), Qt::CaseInsensitive) == 0 &&
+            value == QLatin1String("1"));
+}
+
+} // namespace
+
+CellPlateView::CellPlateView(QWidget* parent) : QWidget(parent) {
+    task_ = new BackgroundTask(this);
+    color_ = new QComboBox(this);
+    color_->setObjectName(QStringLiteral("plateColor"));
+    color_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(color_, &QComboBox::currentIndexChanged, this, [this] {
+        if (!syncing_)
+            rebuildMap();
+    });
+    message_ = new QLabel(this);
+    message_->setObjectName(QStringLiteral("plateMessage"));
+    message_->setWordWrap(true);
+    canvas_ = new FigureWidget(this);
+    canvas_->setObjectName(QStringLiteral("plateCanvas"));
+    canvas_->setMinimumSize(320, 200);
+    canvas_->setPlaceholderText(tr("No cell crops: import a plate with the cell-plate reader"));
+    canvas_->setClickHandler([this](QPointF at) { clickedAt(at); });
+    canvas_->installEventFilter(this);
+
+    header_ = new QLabel(tr("Click a well to see its sites and crops"), this);
+    header_->setObjectName(QStringLiteral("wellHeader"));
+    siteLabel_ = new QLabel(this);
+    siteLabel_->setObjectName(QStringLiteral("wellSites"));
+    detail_ = new FigureWidget(this);
+    detail_->setObjectName(QStringLiteral("wellDetail"));
+    detail_->setPlaceholderText(tr("No well selected"));
+    channelBar_ = new QHBoxLayout;
+    channelBar_->setContentsMargins(0, 0, 0, 0);
+
+    auto* bar = new QHBoxLayout;
+    bar->setContentsMargins(4, 2, 4, 0);
+    bar->addWidget(new QLabel(tr("Colour by:"), this));
+    bar->addWidget(color_);
+    bar->addSpacing(12);
+    bar->addWidget(message_, 1);
+    bar->addStretch();
+    auto* top = new QWidget(this);
+    auto* topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->addLayout(bar);
+    topLayout->addWidget(canvas_, 1);
+    auto* pane = new QWidget(this);
+    auto* paneLayout = new QVBoxLayout(pane);
+    paneLayout->setContentsMargins(4, 0, 4, 0);
+    auto* info = new QHBoxLayout;
+    info->addWidget(header_, 1);
+    info->addLayout(channelBar_);
+    paneLayout->addLayout(info);
+    paneLayout->addWidget(siteLabel_);
+    paneLayout->addWidget(detail_, 1);
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(top);
+    split->addWidget(pane);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(split);
+    message_->hide();
+}
+
+CellPlateView::~CellPlateView() {
+    task_->stop();
+}
+
+void CellPlateView::setCrops(std::shared_ptr<const Dataset> crops) {
+    task_->stop();
+    crops_ = std::move(crops);
+    plates_.reset();
+    selPlate_ = selWell_ = -1;
+    sites_.clear();
+    siteStatus_.clear();
+    QString problem;
+    if (crops_) {
+        try {
+            plates_ = std::make_shared<const std::vector<CellPlate>>(cellPlateLayout(*crops_));
+        } catch (const Error& e) {
+            problem = tr("Cannot lay out the plates: %1").arg(QString::fromUtf8(e.what()));
+        }
+    }
+    message_->setText(problem);
+    message_->setVisible(!problem.isEmpty());
+    // Channel toggles: the data set's "channels" attribute when it matches C, else ch1...
+    for (QCheckBox* box : channelBoxes_)
+        box->deleteLater();
+    channelBoxes_.clear();
+    QStringList names;
+    if (crops_ && crops_->sampleShape.size() == 3) {
+        const auto attributes = nlohmann::json::parse(crops_->attributesJson, nullptr, false);
+        if (attributes.is_object() && attributes.contains("channels") &&
+            attributes["channels"].is_array() &&
+            int64_t(attributes["channels"].size()) == crops_->sampleShape[0])
+            for (const auto& c : attributes["channels"])
+                names << QString::fromStdString(c.is_string() ? c.get<std::string>() : "?");
+        else
+            for (int64_t k = 0; k < crops_->sampleShape[0]; ++k)
+                names << QStringLiteral("ch%1").arg(k + 1);
+    }
+    for (const QString& name : names) {
+        auto* box = new QCheckBox(name, this);
+        box->setChecked(true);
+        connect(box, &QCheckBox::toggled, this, [this] { rebuildDetail(); });
+        channelBar_->addWidget(box);
+        channelBoxes_.push_back(box);
+    }
+    fillChoices();
+    rebuildMap();
+    rebuildDetail();
+}
+
+void CellPlateView::setWellProfiles(const EmbeddingTable& wells, const QString& stage) {
+    profiles_.clear();
+    profileChoices_.clear();
+    if (wells.rows > 0) {
+        if (!wells.metadata.has("Plate") || !wells.metadata.has("Well")) {
+            message_->setText(tr("The %1 profiles have no Metadata_Plate / Metadata_Well "
+                                 "columns: they cannot colour the wells")
+                                  .arg(stage));
+            message_->show();
+        } else {
+            const MetadataColumn& plate = wells.metadata.column("Plate");
+            const MetadataColumn& well = wells.metadata.column("Well");
+            const std::size_t f = wells.featureNames.size();
+            for (std::size_t j = 0; j < f; ++j) {
+                const QString name =
+                    stage + QStringLiteral(": ") + QString::fromStdString(wells.featureNames[j]);
+                auto& values = profiles_[name.toStdString()];
+                for (std::size_t r = 0; r < wells.rows; ++r)
+                    values[wellKey(plate.text(r), well.text(r))] = wells.features[r * f + j];
+                profileChoices_ << name;
+            }
+        }
+    }
+    fillChoices();
+    rebuildMap();
+}
+
+void CellPlateView::fillChoices() {
+    const QString keep = colorBy();
+    QStringList choices;
+    if (plates_) {
+        choices << kCells;
+        std::set<std::string> present;
+        for (const CellPlate& p : *plates_)
+            for (const CellWell& w : p.wells)
+                for (const auto& [name, value] : w.metadata)
+                    present.insert(name);
+        for (const MetadataColumn& c : crops_->metadata.columns()) // the data set's order
+            if (present.count(c.name))
+                choices << QString::fromStdString(c.name);
+        choices << profileChoices_;
+    }
+    syncing_ = true;
+    color_->clear();
+    color_->addItems(choices);
+    color_->setCurrentIndex(std::max(0, int(choices.indexOf(keep))));
+    syncing_ = false;
+}
+
+void CellPlateView::setColorBy(const QString& choice) {
+    const int i = color_->findText(choice);
+    if (i >= 0)
+        color_->setCurrentIndex(i);
+}
+
+QString CellPlateView::colorBy() const {
+    return color_->currentText();
+}
+
+QStringList CellPlateView::colorChoices() const {
+    QStringList out;
+    for (int i = 0; i < color_->count(); ++i)
+        out << color_->itemText(i);
+    return out;
+}
+
+CellPlateColors CellPlateView::colorsFor(const QString& choice) const {
+    CellPlateColors out;
+    out.title = choice;
+    const std::string column = choice.toStdString();
+    const auto profile = profiles_.find(column);
+    const bool categorical =
+        choice != kCells && profile == profiles_.end() &&
+        (choice.compare(QLatin1String("control"), Qt::CaseInsensitive) == 0 ||
+         !crops_->metadata.has(column) || !crops_->metadata.column(column).numeric);
+    std::vector<std::vector<QString>> text(plates_->size());
+    std::vector<std::vector<double>> number(plates_->size());
+    for (std::size_t p = 0; p < plates_->size(); ++p)
+        for (const CellWell& w : (*plates_)[p].wells) {
+            double v = std::nan("");
+            const auto m = w.metadata.find(column);
+            if (choice == kCells) {
+                v = double(w.cells);
+            } else if (profile != profiles_.end()) {
+                const auto it = profile->second.find(wellKey(w.plate, w.well));
+                v = it == profile->second.end() ? v : it->second;
+            } else if (m != w.metadata.end()) {
+                bool ok = false;
+                text[p].push_back(QString::fromStdString(m->second));
+                v = text[p].back().toDouble(&ok);
+                v = ok ? v : std::nan("");
+                number[p].push_back(v);
+                continue;
+            }
+            text[p].push_back({});
+            number[p].push_back(v);
+        }
+    out.numeric = !categorical;
+    if (categorical) {
+        std::set<QString> values; // sorted: colours do not depend on the wells' order
+        for (const auto& plate : text)
+            for (const QString& t : plate)
+                if (!t.isNull())
+                    values.insert(t);
+        std::map<QString, QColor> colorOf;
+        int next = 0;
+        for (const QString& v : values) {
+            colorOf[v] = isControlValue(choice, v) ? controlGrey() : categoryColor(next++);
+            out.categories.emplace_back(v, colorOf[v]);
+        }
+        for (const auto& plate : text) {
+            out.wells.emplace_back();
+            for (const QString& t : plate)
+                out.wells.back().push_back(t.isNull() ? QColor() : colorOf[t]);
+        }
+        return out;
+    }
+    out.min = INFINITY;
+    out.max = -INFINITY;
+    for (const auto& plate : number)
+        for (double v : plate)
+            if (std::isfinite(v)) {
+                out.min = std::min(out.min, v);
+                out.max = std::max(out.max, v);
+            }
+    if (!(out.min <= out.max))
+        out.min = 0, out.max = 1;
+    for (const auto& plate : number) {
+        out.wells.emplace_back();
+        for (double v : plate)
+            out.wells.back().push_back(
+                !std::isfinite(v)
+                    ? QColor()
+                    : viridisColor(out.max > out.min ? (v - out.min) / (out.max - out.min) : 0.5));
+    }
+    return out;
+}
+
+void CellPlateView::rebuildMap() {
+    if (!plates_) {
+        map_.reset();
+        canvas_->setFigure(nullptr);
+        return;
+    }
+    map_ = std::make_shared<CellPlateMapFigure>(plates_, colorsFor(colorBy()), selPlate_, selWell_);
+    canvas_->setFigure(map_);
+}
+
+std::pair<int, int> CellPlateView::find(const QString& plate, const QString& well) const {
+    if (!plates_)
+        return {-1, -1};
+    for (std::size_t p = 0; p < plates_->size(); ++p) {
+        if (QString::fromStdString((*plates_)[p].name) != plate)
+            continue;
+        const auto& wells = (*plates_)[p].wells;
+        for (std::size_t w = 0; w < wells.size(); ++w)
+            if (QString::fromStdString(wells[w].well) == well)
+                return {int(p), int(w)};
+    }
+    return {-1, -1};
+}
+
+void CellPlateView::selectWell(const QString& plate, const QString& well) {
+    const auto [p, w] = find(plate, well);
+    if (p == selPlate_ && w == selWell_)
+        return;
+    selPlate_ = p;
+    selWell_ = w;
+    rebuildMap();
+    loadSites();
+}
+
+QString CellPlateView::selectedWell() const {
+    if (selPlate_ < 0)
+        return {};
+    const CellWell& w = (*plates_)[std::size_t(selPlate_)].wells[std::size_t(selWell_)];
+    return QString::fromStdString(w.plate + " " + w.well);
+}
+
+void CellPlateView::clickedAt(QPointF at) {
+    if (!map_)
+        return;
+    const auto [p, w] = map_->wellAt(QRectF(canvas_->rect()), canvas_->screenOptions(), at);
+    if (p < 0)
+        return;
+    const CellWell& well = (*plates_)[std::size_t(p)].wells[std::size_t(w)];
+    const QString plate = QString::fromStdString(well.plate),
+                  name = QString::fromStdString(well.well);
+    selectWell(plate, name);
+    Q_EMIT wellPicked(plate, name);
+}
+
+void CellPlateView::loadSites() {
+    task_->stop();
+    sites_.clear();
+    if (selPlate_ < 0) {
+        siteStatus_.clear();
+        rebuildDetail();
+        return;
+    }
+    const CellWell& well = (*plates_)[std::size_t(selPlate_)].wells[std::size_t(selWell_)];
+    auto out = std::make_shared<std::vector<Site>>();
+    task_->start(
+        [crops = crops_, plate = well.plate, name = well.well, out](const JobContext& ctx) {
+            for (CellSiteImage& s : readCellWellSites(*crops, plate, name)) {
+                ctx.throwIfCancelled();
+                Site site{s.site, s.width, s.height, std::move(s.pages), {}};
+                for (const auto& page : site.pages)
+                    site.ranges.push_back(cellStretchRange(page.data(), page.size()));
+                out->push_back(std::move(site));
+            }
+        },
+        [](int, const QString&) {},
+        [this, out](bool cancelled, const QString& error) {
+            if (cancelled)
+                return;
+            sites_ = std::move(*out);
+            siteStatus_ = !error.isEmpty() ? tr("site images not available: %1").arg(error)
+                          : sites_.empty()
+                              ? tr("site images not available: images.csv lists no site of "
+                                   "this well")
+                              : tr("%n site(s)", nullptr, int(sites_.size()));
+            rebuildDetail();
+            Q_EMIT sitesLoaded(shownSiteCount());
+        });
+    siteStatus_ = tr("loading site images…");
+    rebuildDetail();
+}
+
+std::vector<QColor> CellPlateView::channelColors() const {
+    std::vector<QColor> out;
+    for (std::size_t k = 0; k < channelBoxes_.size(); ++k)
+        out.push_back(channelBoxes_[k]->isChecked()
+                          ? cellChannelColor(channelBoxes_[k]->text().toStdString(), int(k))
+                          : QColor());
+    return out;
+}
+
+void CellPlateView::rebuildDetail() {
+    siteLabel_->setText(siteStatus_);
+    if (selPlate_ < 0) {
+        well_.reset();
+        detail_->setFigure(nullptr);
+        header_->setText(tr("Click a well to see its sites and crops"));
+        return;
+    }
+    const CellWell& well = (*plates_)[std::size_t(selPlate_)].wells[std::size_t(selWell_)];
+    const QString title = wellTip(selPlate_, selWell_).replace(QLatin1Char('\n'), " · ");
+    header_->setText(title);
+    const std::vector<QColor> colors = channelColors();
+    std::vector<CellPicture> sites;
+    for (const Site& s : sites_) {
+        std::vector<const float*> pages;
+        for (const auto& page : s.pages)
+            pages.push_back(page.data());
+        sites.push_back({cellComposite(pages, s.width, s.height, colors, s.ranges),
+                         tr("site %1").arg(s.number)});
+    }
+    // Crops: one stretch per channel over all the shown crops, so crops compare.
+    std::vector<QImage> crops;
+    const auto& shape = crops_->sampleShape;
+    const std::size_t shown = std::min<std::size_t>(well.crops.size(), kMaxCrops);
+    if (shape.size() == 3 &&
+        crops_->values.size() >= crops_->sampleCount() * crops_->sampleSize() &&
+        crops_->sampleCount() > 0) {
+        const std::size_t C = std::size_t(shape[0]), plane = std::size_t(shape[1] * shape[2]);
+        std::vector<std::pair<float, float>> ranges;
+        for (std::size_t k = 0; k < C; ++k) {
+            std::vector<float> pooled;
+            pooled.reserve(shown * plane);
+            for (std::size_t i = 0; i < shown; ++i) {
+                const float* v = crops_->sample(well.crops[i]) + k * plane;
+                pooled.insert(pooled.end(), v, v + plane);
+            }
+            ranges.push_back(cellStretchRange(pooled.data(), pooled.size()));
+        }
+        for (std::size_t i = 0; i < shown; ++i) {
+            std::vector<const float*> pages;
+            for (std::size_t k = 0; k < C; ++k)
+                pages.push_back(crops_->sample(well.crops[i]) + k * plane);
+            crops.push_back(cellComposite(pages, int(shape[2]), int(shape[1]), colors, ranges));
+        }
+    }
+    const QString cropTitle =
+        shown < well.crops.size()
+            ? tr("Crops: the first %1 of %2 cells").arg(shown).arg(well.crops.size())
+            : tr("Crops: %n cell(s)", nullptr, int(well.crops.size()));
+    const QString note = sites_.empty() ? siteStatus_ : QString();
+    well_ = std::make_shared<CellWellFigure>(selectedWell(), std::move(sites), note,
+                                             std::move(crops), cropTitle);
+    detail_->setFigure(well_);
+}
+
+QString CellPlateView::wellTip(int plate, int well) const {
+    const CellWell& w = (*plates_)[std::size_t(plate)].wells[std::size_t(well)];
+    QStringList lines{QString::fromStdString(w.plate + " " + w.well)};
+    for (const char* key : {"compound", "dose", "moa"}) {
+        const auto it = w.metadata.find(key);
+        if (it != w.metadata.end())
+            lines << QStringLiteral("%1: %2").arg(QLatin1String(key),
+                                                  QString::fromStdString(it->second));
+    }
+    lines << tr("%n cell(s)", nullptr, int(w.cells));
+    const QString choice = colorBy();
+    if (choice != kCells && !choice.isEmpty() && !lines.join('\n').contains(choice + ": ")) {
+        const auto profile = profiles_.find(choice.toStdString());
+        const auto m = w.metadata.find(choice.toStdString());
+        if (profile != profiles_.end()) {
+            const auto v = profile->second.find(wellKey(w.plate, w.well));
+            lines << QStringLiteral("%1: %2").arg(
+                choice, v == profile->second.end() ? tr("no value") : QString::number(v->second));
+        } else if (m != w.metadata.end()) {
+            lines << QStringLiteral("%1: %2").arg(choice, QString::fromStdString(m->second));
+        }
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+bool CellPlateView::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == canvas_ && event->type() == QEvent::ToolTip && map_) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const auto [p, w] =
+            map_->wellAt(QRectF(canvas_->rect()), canvas_->screenOptions(), help->pos());
+        if (p >= 0)
+            QToolTip::showText(help->globalPos(), wellTip(p, w), canvas_);
+        else
+            QToolTip::hideText();
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+int CellPlateView::wellCount() const {
+    int n = 0;
+    if (plates_)
+        for (const CellPlate& p : *plates_)
+            n += int(p.wells.size());
+    return n;
+}
+
+QColor CellPlateView::wellColor(const QString& plate, const QString& well) const {
+    const auto [p, w] = find(plate, well);
+    if (p < 0 || !map_)
+        return {};
+    return map_->colors().wells[std::size_t(p)][std::size_t(w)];
+}
+
+QPointF CellPlateView::wellCentre(const QString& plate, const QString& well) const {
+    const auto [p, w] = find(plate, well);
+    if (p < 0 || !map_)
+        return {};
+    const CellWell& cw = (*plates_)[std::size_t(p)].wells[std::size_t(w)];
+    return map_->wellCentre(QRectF(canvas_->rect()), canvas_->screenOptions(), p, cw.row,
+                            cw.column);
+}
+
+QWidget* CellPlateView::mapCanvas() const {
+    return canvas_;
+}
+
+QString CellPlateView::message() const {
+    return message_->text();
+}
+
+QString CellPlateView::siteStatus() const {
+    return siteStatus_;
+}
+
+QStringList CellPlateView::channels() const {
+    QStringList out;
+    for (QCheckBox* box : channelBoxes_)
+        out << box->text();
+    return out;
+}
+
+void CellPlateView::setChannelVisible(const QString& channel, bool visible) {
+    for (QCheckBox* box : channelBoxes_)
+        if (box->text() == channel)
+            box->setChecked(visible);
+}
+
+int CellPlateView::shownCropCount() const {
+    return well_ ? well_->cropCount() : 0;
+}
+
+int CellPlateView::shownSiteCount() const {
+    return well_ ? well_->siteCount() : 0;
+}
+
+std::shared_ptr<Figure> CellPlateView::figure() const {
+    return map_;
+}
+
+std::shared_ptr<Figure> CellPlateView::wellFigure() const {
+    return well_;
+}
+
+const std::vector<CellPlate>& CellPlateView::plates() const {
+    static const std::vector<CellPlate> none;
+    return plates_ ? *plates_ : none;
+}
+
+} // namespace embedscope::ui

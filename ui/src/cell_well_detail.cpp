@@ -1,0 +1,180 @@
+// The selected well of the Plate view (cell_plate_view.h): Cell Painting false colour
+// composites (each channel stretched to its 0.5-99.5 percentiles, channels added in their
+// colours) and the well figure (site composites in a row, the crops in a grid below).
+#include "embedscope/ui/cell_plate_view.h"
+#include "embedscope/ui/plot_painter.h"
+
+#include <QFontMetricsF>
+#include <QPainter>
+
+#include <algorithm>
+#include <cmath>
+
+namespace embedscope::ui {
+
+QColor cellChannelColor(const std::string& channel, int index) {
+    // The usual Cell Painting display colours (seed 004 §3.1 channels): DNA blue, ER green,
+    // RNA cyan, AGP orange, Mito red; additive, so overlaps mix like fluorescence.
+    if (channel == "DNA")
+        return QColor(40, 90, 255);
+    if (channel == "ER")
+        return QColor(0, 220, 0);
+    if (channel == "RNA")
+        return QColor(0, 150, 150);
+    if (channel == "AGP")
+        return QColor(255, 150, 0);
+    if (channel == "Mito")
+        return QColor(255, 0, 40);
+    return categoryColor(index);
+}
+
+std::pair<float, float> cellStretchRange(const float* values, std::size_t n) {
+    if (n == 0)
+        return {0.0f, 1.0f};
+    std::vector<float> v(values, values + n);
+    const auto at = [&](double q) {
+        const std::size_t k = std::min(n - 1, std::size_t(std::floor(q * double(n - 1) + 0.5)));
+        std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(k), v.end());
+        return v[k];
+    };
+    const float lo = at(0.005), hi = at(0.995);
+    return {lo, hi > lo ? hi : lo + 1e-6f};
+}
+
+QImage cellComposite(const std::vector<const float*>& pages, int width, int height,
+                     const std::vector<QColor>& colors,
+                     const std::vector<std::pair<float, float>>& ranges) {
+    QImage image(width, height, QImage::Format_RGB32);
+    const std::size_t plane = std::size_t(width) * height;
+    std::vector<float> rgb(plane * 3, 0.0f);
+    // Each colour component is divided by its sum over the shown channels (when above 1), so
+    // that all channels at full scale give at most white: five channels, four of them in the
+    // cytoplasm, would otherwise saturate every cell to white.
+    float sum[3] = {0, 0, 0};
+    for (std::size_t k = 0; k < pages.size() && k < colors.size() && k < ranges.size(); ++k)
+        if (colors[k].isValid()) {
+            sum[0] += float(colors[k].redF());
+            sum[1] += float(colors[k].greenF());
+            sum[2] += float(colors[k].blueF());
+        }
+    for (float& s : sum)
+        s = std::max(s, 1.0f);
+    for (std::size_t k = 0; k < pages.size() && k < colors.size() && k < ranges.size(); ++k) {
+        if (!colors[k].isValid())
+            continue;
+        const float lo = ranges[k].first, scale = 1.0f / (ranges[k].second - ranges[k].first);
+        const float cr = float(colors[k].redF()) / sum[0], cg = float(colors[k].greenF()) / sum[1],
+                    cb = float(colors[k].blueF()) / sum[2];
+        for (std::size_t i = 0; i < plane; ++i) {
+            const float t = std::clamp((pages[k][i] - lo) * scale, 0.0f, 1.0f);
+            rgb[3 * i] += t * cr;
+            rgb[3 * i + 1] += t * cg;
+            rgb[3 * i + 2] += t * cb;
+        }
+    }
+    for (int y = 0; y < height; ++y) {
+        auto* line = reinterpret_cast<QRgb*>(image.scanLine(y));
+        for (int x = 0; x < width; ++x) {
+            const float* c = &rgb[3 * (std::size_t(y) * width + x)];
+            line[x] = qRgb(int(std::lround(255 * std::min(c[0], 1.0f))),
+                           int(std::lround(255 * std::min(c[1], 1.0f))),
+                           int(std::lround(255 * std::min(c[2], 1.0f))));
+        }
+    }
+    return image;
+}
+
+CellWellFigure::CellWellFigure(QString title, std::vector<CellPicture> sites, QString siteNote,
+                               std::vector<QImage> crops, QString cropTitle)
+    : title_(std::move(title)), siteNote_(std::move(siteNote)), cropTitle_(std::move(cropTitle)),
+      sites_(std::move(sites)), crops_(std::move(crops)) {}
+
+namespace {
+
+/// The square tiles side for `n` tiles in `area`: the largest that fits, and its columns.
+std::pair<double, int> tileLayout(const QRectF& area, int n, double gap, double captionH) {
+    double best = 0;
+    int bestColumns = 1;
+    for (int columns = 1; columns <= std::max(1, n); ++columns) {
+        const int rows = (n + columns - 1) / columns;
+        const double side =
+            std::min((area.width() - (columns - 1) * gap) / columns,
+                     (area.height() - rows * captionH - (rows - 1) * gap) / std::max(1, rows));
+        if (side > best) {
+            best = side;
+            bestColumns = columns;
+        }
+    }
+    return {std::max(best, 1.0), bestColumns};
+}
+
+} // namespace
+
+void CellWellFigure::paint(QPainter& painter, const QRectF& rect,
+                           const FigureOptions& options) const {
+    const QRectF body = figureBody(painter, rect, options).adjusted(4, 2, -4, -4);
+    painter.save();
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, false); // pixels stay pixels
+    const QFont bold = figureFont(options, 1.0, true), small = figureFont(options, 0.85);
+    const double line = QFontMetricsF(bold).height() + 2;
+    const double smallH = QFontMetricsF(small).height();
+    painter.setPen(options.ink());
+    painter.setFont(bold);
+    painter.drawText(QRectF(body.left(), body.top(), body.width(), line),
+                     Qt::AlignLeft | Qt::AlignVCenter,
+                     QFontMetricsF(bold).elidedText(title_, Qt::ElideRight, body.width()));
+    const QRectF rest(body.left(), body.top() + line, body.width(),
+                      std::max(1.0, body.height() - line));
+    // Sites and crops side by side in a wide pane, stacked in a tall one; sites get up to
+    // 45 % of the room when there are any, a line for the note otherwise.
+    const bool wide = rest.width() > 1.4 * rest.height();
+    const bool anySites = !sites_.empty();
+    const double share = anySites ? 0.45 : 0.0;
+    QRectF siteArea, cropArea;
+    if (wide) {
+        const double w = anySites ? share * rest.width() : 0.0;
+        siteArea = QRectF(rest.left(), rest.top(), w, rest.height());
+        cropArea = QRectF(rest.left() + (anySites ? w + 8 : 0), rest.top(),
+                          rest.width() - (anySites ? w + 8 : 0), rest.height());
+    } else {
+        const double h = anySites ? share * rest.height() : 0.0;
+        siteArea = QRectF(rest.left(), rest.top(), rest.width(), h);
+        cropArea = QRectF(rest.left(), rest.top() + (anySites ? h + 4 : 0), rest.width(),
+                          rest.height() - (anySites ? h + 4 : 0));
+    }
+    painter.setFont(small);
+    if (anySites) {
+        const double gap = 6;
+        const auto [side, columns] = tileLayout(siteArea, int(sites_.size()), gap, smallH + 1);
+        for (std::size_t i = 0; i < sites_.size(); ++i) {
+            const int c = int(i) % columns, r = int(i) / columns;
+            const QRectF box(siteArea.left() + c * (side + gap),
+                             siteArea.top() + r * (side + smallH + 1 + gap), side, side);
+            painter.drawImage(box, sites_[i].image);
+            painter.drawText(QRectF(box.left(), box.bottom() + 1, side, smallH),
+                             Qt::AlignLeft | Qt::AlignTop, sites_[i].caption);
+        }
+    } else if (!siteNote_.isEmpty()) {
+        painter.drawText(
+            QRectF(cropArea.left(), cropArea.top(), cropArea.width(), smallH),
+            Qt::AlignLeft | Qt::AlignVCenter,
+            QFontMetricsF(small).elidedText(siteNote_, Qt::ElideRight, cropArea.width()));
+        cropArea.setTop(cropArea.top() + smallH + 4);
+    }
+    painter.setFont(bold);
+    painter.drawText(QRectF(cropArea.left(), cropArea.top(), cropArea.width(), line),
+                     Qt::AlignLeft | Qt::AlignVCenter, cropTitle_);
+    const QRectF area(cropArea.left(), cropArea.top() + line, cropArea.width(),
+                      std::max(1.0, cropArea.height() - line));
+    const double gap = 2;
+    const auto [side, columns] = tileLayout(area, int(crops_.size()), gap, 0);
+    for (std::size_t i = 0; i < crops_.size(); ++i) {
+        const int c = int(i) % columns, r = int(i) / columns;
+        painter.drawImage(
+            QRectF(area.left() + c * (side + gap), area.top() + r * (side + gap), side, side),
+            crops_[i]);
+    }
+    painter.restore();
+}
+
+} // namespace embedscope::ui

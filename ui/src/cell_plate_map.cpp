@@ -1,6 +1,7 @@
 // The plate map figure of the Plate view (cell_plate_view.h): plates as grids of round wells,
 // laid out side by side or wrapped, whichever gives the largest wells, with a legend or a
-// colour bar on the right. Screen and files share this code (figure.h).
+// colour bar on the right (screen and files share this code, figure.h); and the view's well
+// colours and tooltips.
 #include "embedscope/ui/cell_plate_view.h"
 #include "embedscope/ui/plot_painter.h"
 
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace embedscope::ui {
 namespace {
@@ -19,6 +21,14 @@ QString rowName(int row) {
     for (int r = row + 1; r > 0; r = (r - 1) / 26)
         out.prepend(QChar('A' + (r - 1) % 26));
     return out;
+}
+
+const QString kCells = QStringLiteral("cells");
+
+bool isControlValue(const QString& column, const QString& value) {
+    return value == QLatin1String("DMSO") || value == QLatin1String("control") ||
+           (column.compare(QLatin1String("control"), Qt::CaseInsensitive) == 0 &&
+            value == QLatin1String("1"));
 }
 
 constexpr double kMaxCell = 36; // points: a few wells do not become saucers
@@ -239,6 +249,107 @@ void CellPlateMapFigure::paintLegend(QPainter& painter, const QRectF& area,
                              QStringLiteral("… %1 more").arg(n - shown));
     }
     painter.restore();
+}
+
+std::string CellPlateView::profileKey(const std::string& plate, const std::string& well) {
+    return plate + '\x1f' + well;
+}
+
+CellPlateColors CellPlateView::colorsFor(const QString& choice) const {
+    CellPlateColors out;
+    out.title = choice;
+    const std::string column = choice.toStdString();
+    const auto profile = profiles_.find(column);
+    const bool categorical =
+        choice != kCells && profile == profiles_.end() &&
+        (choice.compare(QLatin1String("control"), Qt::CaseInsensitive) == 0 ||
+         !crops_->metadata.has(column) || !crops_->metadata.column(column).numeric);
+    std::vector<std::vector<QString>> text(plates_->size());
+    std::vector<std::vector<double>> number(plates_->size());
+    for (std::size_t p = 0; p < plates_->size(); ++p)
+        for (const CellWell& w : (*plates_)[p].wells) {
+            double v = std::nan("");
+            const auto m = w.metadata.find(column);
+            if (choice == kCells) {
+                v = double(w.cells);
+            } else if (profile != profiles_.end()) {
+                const auto it = profile->second.find(profileKey(w.plate, w.well));
+                v = it == profile->second.end() ? v : it->second;
+            } else if (m != w.metadata.end()) {
+                bool ok = false;
+                text[p].push_back(QString::fromStdString(m->second));
+                v = text[p].back().toDouble(&ok);
+                v = ok ? v : std::nan("");
+                number[p].push_back(v);
+                continue;
+            }
+            text[p].push_back({});
+            number[p].push_back(v);
+        }
+    out.numeric = !categorical;
+    if (categorical) {
+        std::set<QString> values; // sorted: colours do not depend on the wells' order
+        for (const auto& plate : text)
+            for (const QString& t : plate)
+                if (!t.isNull())
+                    values.insert(t);
+        std::map<QString, QColor> colorOf;
+        int next = 0;
+        for (const QString& v : values) {
+            colorOf[v] = isControlValue(choice, v) ? controlGrey() : categoryColor(next++);
+            out.categories.emplace_back(v, colorOf[v]);
+        }
+        for (const auto& plate : text) {
+            out.wells.emplace_back();
+            for (const QString& t : plate)
+                out.wells.back().push_back(t.isNull() ? QColor() : colorOf[t]);
+        }
+        return out;
+    }
+    out.min = INFINITY;
+    out.max = -INFINITY;
+    for (const auto& plate : number)
+        for (double v : plate)
+            if (std::isfinite(v)) {
+                out.min = std::min(out.min, v);
+                out.max = std::max(out.max, v);
+            }
+    if (!(out.min <= out.max))
+        out.min = 0, out.max = 1;
+    for (const auto& plate : number) {
+        out.wells.emplace_back();
+        for (double v : plate)
+            out.wells.back().push_back(
+                !std::isfinite(v)
+                    ? QColor()
+                    : viridisColor(out.max > out.min ? (v - out.min) / (out.max - out.min) : 0.5));
+    }
+    return out;
+}
+
+QString CellPlateView::wellTip(int plate, int well) const {
+    const CellWell& w = (*plates_)[std::size_t(plate)].wells[std::size_t(well)];
+    QStringList lines{QString::fromStdString(w.plate + " " + w.well)};
+    for (const char* key : {"compound", "dose", "moa"}) {
+        const auto it = w.metadata.find(key);
+        if (it != w.metadata.end())
+            lines << QStringLiteral("%1: %2").arg(QLatin1String(key),
+                                                  QString::fromStdString(it->second));
+    }
+    lines << tr("%n cell(s)", nullptr, int(w.cells));
+    const QString choice = colorBy();
+    if (choice != kCells && !choice.isEmpty() && !lines.join('\n').contains(choice + ": ")) {
+        const auto profile = profiles_.find(choice.toStdString());
+        const auto m = w.metadata.find(choice.toStdString());
+        if (profile != profiles_.end()) {
+            const auto v = profile->second.find(profileKey(w.plate, w.well));
+            lines << QStringLiteral("%1: %2").arg(
+                choice, v == profile->second.end() ? tr("no value") : QString::number(v->second));
+        } else if (m != w.metadata.end()) {
+            lines << QStringLiteral("%1: %2").arg(choice, QString::fromStdString(m->second));
+        }
+    }
+    return lines.join(QLatin1Char('\n'));
 }
 
 } // namespace embedscope::ui

@@ -1,5 +1,6 @@
-// CellPlateView (cell_plate_view.h): the colour choices, the map canvas (click, tooltip) and
-// the pane of the selected well, whose site images load on a BackgroundTask.
+// CellPlateView (cell_plate_view.h): the controls, the layout of the crops, the colour choices,
+// selection by click and the accessors. The well colours and tooltips are in cell_plate_map.cpp,
+// the selected well's pane (sites on a BackgroundTask, crops) in cell_well_detail.cpp.
 #include "embedscope/ui/cell_plate_view.h"
 
 #include "embedscope/engine/error.h"
@@ -27,16 +28,6 @@ namespace embedscope::ui {
 namespace {
 
 const QString kCells = QStringLiteral("cells");
-
-std::string wellKey(const std::string& plate, const std::string& well) {
-    return plate + '\x1f' + well;
-}
-
-bool isControlValue(const QString& column, const QString& value) {
-    return value == QLatin1String("DMSO") || value == QLatin1String("control") ||
-           (column.compare(QLatin1String("control"), Qt::CaseInsensitive) == 0 &&
-            value == QLatin1String("1"));
-}
 
 } // namespace
 
@@ -168,7 +159,7 @@ void CellPlateView::setWellProfiles(const EmbeddingTable& wells, const QString& 
                     stage + QStringLiteral(": ") + QString::fromStdString(wells.featureNames[j]);
                 auto& values = profiles_[name.toStdString()];
                 for (std::size_t r = 0; r < wells.rows; ++r)
-                    values[wellKey(plate.text(r), well.text(r))] = wells.features[r * f + j];
+                    values[profileKey(plate.text(r), well.text(r))] = wells.features[r * f + j];
                 profileChoices_ << name;
             }
         }
@@ -213,78 +204,6 @@ QStringList CellPlateView::colorChoices() const {
     QStringList out;
     for (int i = 0; i < color_->count(); ++i)
         out << color_->itemText(i);
-    return out;
-}
-
-CellPlateColors CellPlateView::colorsFor(const QString& choice) const {
-    CellPlateColors out;
-    out.title = choice;
-    const std::string column = choice.toStdString();
-    const auto profile = profiles_.find(column);
-    const bool categorical =
-        choice != kCells && profile == profiles_.end() &&
-        (choice.compare(QLatin1String("control"), Qt::CaseInsensitive) == 0 ||
-         !crops_->metadata.has(column) || !crops_->metadata.column(column).numeric);
-    std::vector<std::vector<QString>> text(plates_->size());
-    std::vector<std::vector<double>> number(plates_->size());
-    for (std::size_t p = 0; p < plates_->size(); ++p)
-        for (const CellWell& w : (*plates_)[p].wells) {
-            double v = std::nan("");
-            const auto m = w.metadata.find(column);
-            if (choice == kCells) {
-                v = double(w.cells);
-            } else if (profile != profiles_.end()) {
-                const auto it = profile->second.find(wellKey(w.plate, w.well));
-                v = it == profile->second.end() ? v : it->second;
-            } else if (m != w.metadata.end()) {
-                bool ok = false;
-                text[p].push_back(QString::fromStdString(m->second));
-                v = text[p].back().toDouble(&ok);
-                v = ok ? v : std::nan("");
-                number[p].push_back(v);
-                continue;
-            }
-            text[p].push_back({});
-            number[p].push_back(v);
-        }
-    out.numeric = !categorical;
-    if (categorical) {
-        std::set<QString> values; // sorted: colours do not depend on the wells' order
-        for (const auto& plate : text)
-            for (const QString& t : plate)
-                if (!t.isNull())
-                    values.insert(t);
-        std::map<QString, QColor> colorOf;
-        int next = 0;
-        for (const QString& v : values) {
-            colorOf[v] = isControlValue(choice, v) ? controlGrey() : categoryColor(next++);
-            out.categories.emplace_back(v, colorOf[v]);
-        }
-        for (const auto& plate : text) {
-            out.wells.emplace_back();
-            for (const QString& t : plate)
-                out.wells.back().push_back(t.isNull() ? QColor() : colorOf[t]);
-        }
-        return out;
-    }
-    out.min = INFINITY;
-    out.max = -INFINITY;
-    for (const auto& plate : number)
-        for (double v : plate)
-            if (std::isfinite(v)) {
-                out.min = std::min(out.min, v);
-                out.max = std::max(out.max, v);
-            }
-    if (!(out.min <= out.max))
-        out.min = 0, out.max = 1;
-    for (const auto& plate : number) {
-        out.wells.emplace_back();
-        for (double v : plate)
-            out.wells.back().push_back(
-                !std::isfinite(v)
-                    ? QColor()
-                    : viridisColor(out.max > out.min ? (v - out.min) / (out.max - out.min) : 0.5));
-    }
     return out;
 }
 
@@ -340,132 +259,6 @@ void CellPlateView::clickedAt(QPointF at) {
                   name = QString::fromStdString(well.well);
     selectWell(plate, name);
     Q_EMIT wellPicked(plate, name);
-}
-
-void CellPlateView::loadSites() {
-    task_->stop();
-    sites_.clear();
-    if (selPlate_ < 0) {
-        siteStatus_.clear();
-        rebuildDetail();
-        return;
-    }
-    const CellWell& well = (*plates_)[std::size_t(selPlate_)].wells[std::size_t(selWell_)];
-    auto out = std::make_shared<std::vector<Site>>();
-    task_->start(
-        [crops = crops_, plate = well.plate, name = well.well, out](const JobContext& ctx) {
-            for (CellSiteImage& s : readCellWellSites(*crops, plate, name)) {
-                ctx.throwIfCancelled();
-                Site site{s.site, s.width, s.height, std::move(s.pages), {}};
-                for (const auto& page : site.pages)
-                    site.ranges.push_back(cellStretchRange(page.data(), page.size()));
-                out->push_back(std::move(site));
-            }
-        },
-        [](int, const QString&) {},
-        [this, out](bool cancelled, const QString& error) {
-            if (cancelled)
-                return;
-            sites_ = std::move(*out);
-            siteStatus_ = !error.isEmpty() ? tr("site images not available: %1").arg(error)
-                          : sites_.empty()
-                              ? tr("site images not available: images.csv lists no site of "
-                                   "this well")
-                              : tr("%n site(s)", nullptr, int(sites_.size()));
-            rebuildDetail();
-            Q_EMIT sitesLoaded(shownSiteCount());
-        });
-    siteStatus_ = tr("loading site images…");
-    rebuildDetail();
-}
-
-std::vector<QColor> CellPlateView::channelColors() const {
-    std::vector<QColor> out;
-    for (std::size_t k = 0; k < channelBoxes_.size(); ++k)
-        out.push_back(channelBoxes_[k]->isChecked()
-                          ? cellChannelColor(channelBoxes_[k]->text().toStdString(), int(k))
-                          : QColor());
-    return out;
-}
-
-void CellPlateView::rebuildDetail() {
-    siteLabel_->setText(siteStatus_);
-    if (selPlate_ < 0) {
-        well_.reset();
-        detail_->setFigure(nullptr);
-        header_->setText(tr("Click a well to see its sites and crops"));
-        return;
-    }
-    const CellWell& well = (*plates_)[std::size_t(selPlate_)].wells[std::size_t(selWell_)];
-    const QString title = wellTip(selPlate_, selWell_).replace(QLatin1Char('\n'), " · ");
-    header_->setText(title);
-    const std::vector<QColor> colors = channelColors();
-    std::vector<CellPicture> sites;
-    for (const Site& s : sites_) {
-        std::vector<const float*> pages;
-        for (const auto& page : s.pages)
-            pages.push_back(page.data());
-        sites.push_back({cellComposite(pages, s.width, s.height, colors, s.ranges),
-                         tr("site %1").arg(s.number)});
-    }
-    // Crops: one stretch per channel over all the shown crops, so crops compare.
-    std::vector<QImage> crops;
-    const auto& shape = crops_->sampleShape;
-    const std::size_t shown = std::min<std::size_t>(well.crops.size(), kMaxCrops);
-    if (shape.size() == 3 &&
-        crops_->values.size() >= crops_->sampleCount() * crops_->sampleSize() &&
-        crops_->sampleCount() > 0) {
-        const std::size_t C = std::size_t(shape[0]), plane = std::size_t(shape[1] * shape[2]);
-        std::vector<std::pair<float, float>> ranges;
-        for (std::size_t k = 0; k < C; ++k) {
-            std::vector<float> pooled;
-            pooled.reserve(shown * plane);
-            for (std::size_t i = 0; i < shown; ++i) {
-                const float* v = crops_->sample(well.crops[i]) + k * plane;
-                pooled.insert(pooled.end(), v, v + plane);
-            }
-            ranges.push_back(cellStretchRange(pooled.data(), pooled.size()));
-        }
-        for (std::size_t i = 0; i < shown; ++i) {
-            std::vector<const float*> pages;
-            for (std::size_t k = 0; k < C; ++k)
-                pages.push_back(crops_->sample(well.crops[i]) + k * plane);
-            crops.push_back(cellComposite(pages, int(shape[2]), int(shape[1]), colors, ranges));
-        }
-    }
-    const QString cropTitle =
-        shown < well.crops.size()
-            ? tr("Crops: the first %1 of %2 cells").arg(shown).arg(well.crops.size())
-            : tr("Crops: %n cell(s)", nullptr, int(well.crops.size()));
-    const QString note = sites_.empty() ? siteStatus_ : QString();
-    well_ = std::make_shared<CellWellFigure>(selectedWell(), std::move(sites), note,
-                                             std::move(crops), cropTitle);
-    detail_->setFigure(well_);
-}
-
-QString CellPlateView::wellTip(int plate, int well) const {
-    const CellWell& w = (*plates_)[std::size_t(plate)].wells[std::size_t(well)];
-    QStringList lines{QString::fromStdString(w.plate + " " + w.well)};
-    for (const char* key : {"compound", "dose", "moa"}) {
-        const auto it = w.metadata.find(key);
-        if (it != w.metadata.end())
-            lines << QStringLiteral("%1: %2").arg(QLatin1String(key),
-                                                  QString::fromStdString(it->second));
-    }
-    lines << tr("%n cell(s)", nullptr, int(w.cells));
-    const QString choice = colorBy();
-    if (choice != kCells && !choice.isEmpty() && !lines.join('\n').contains(choice + ": ")) {
-        const auto profile = profiles_.find(choice.toStdString());
-        const auto m = w.metadata.find(choice.toStdString());
-        if (profile != profiles_.end()) {
-            const auto v = profile->second.find(wellKey(w.plate, w.well));
-            lines << QStringLiteral("%1: %2").arg(
-                choice, v == profile->second.end() ? tr("no value") : QString::number(v->second));
-        } else if (m != w.metadata.end()) {
-            lines << QStringLiteral("%1: %2").arg(choice, QString::fromStdString(m->second));
-        }
-    }
-    return lines.join(QLatin1Char('\n'));
 }
 
 bool CellPlateView::eventFilter(QObject* watched, QEvent* event) {

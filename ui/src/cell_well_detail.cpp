@@ -1,10 +1,17 @@
 // The selected well of the Plate view (cell_plate_view.h): Cell Painting false colour
 // composites (each channel stretched to its 0.5-99.5 percentiles, channels added in their
-// colours) and the well figure (site composites in a row, the crops in a grid below).
+// colours), the well figure (site composites and the crops' grid) and the view's pane that
+// loads the sites on its BackgroundTask and shows them with the crops.
 #include "embedscope/ui/cell_plate_view.h"
+
+#include "embedscope/engine/job.h"
+#include "embedscope/ui/background_task.h"
+#include "embedscope/ui/figure_widget.h"
 #include "embedscope/ui/plot_painter.h"
 
+#include <QCheckBox>
 #include <QFontMetricsF>
+#include <QLabel>
 #include <QPainter>
 
 #include <algorithm>
@@ -175,6 +182,107 @@ void CellWellFigure::paint(QPainter& painter, const QRectF& rect,
             crops_[i]);
     }
     painter.restore();
+}
+
+void CellPlateView::loadSites() {
+    task_->stop();
+    sites_.clear();
+    if (selPlate_ < 0) {
+        siteStatus_.clear();
+        rebuildDetail();
+        return;
+    }
+    const CellWell& well = (*plates_)[std::size_t(selPlate_)].wells[std::size_t(selWell_)];
+    auto out = std::make_shared<std::vector<Site>>();
+    task_->start(
+        [crops = crops_, plate = well.plate, name = well.well, out](const JobContext& ctx) {
+            for (CellSiteImage& s : readCellWellSites(*crops, plate, name)) {
+                ctx.throwIfCancelled();
+                Site site{s.site, s.width, s.height, std::move(s.pages), {}};
+                for (const auto& page : site.pages)
+                    site.ranges.push_back(cellStretchRange(page.data(), page.size()));
+                out->push_back(std::move(site));
+            }
+        },
+        [](int, const QString&) {},
+        [this, out](bool cancelled, const QString& error) {
+            if (cancelled)
+                return;
+            sites_ = std::move(*out);
+            siteStatus_ = !error.isEmpty() ? tr("site images not available: %1").arg(error)
+                          : sites_.empty()
+                              ? tr("site images not available: images.csv lists no site of "
+                                   "this well")
+                              : tr("%n site(s)", nullptr, int(sites_.size()));
+            rebuildDetail();
+            Q_EMIT sitesLoaded(shownSiteCount());
+        });
+    siteStatus_ = tr("loading site images…");
+    rebuildDetail();
+}
+
+std::vector<QColor> CellPlateView::channelColors() const {
+    std::vector<QColor> out;
+    for (std::size_t k = 0; k < channelBoxes_.size(); ++k)
+        out.push_back(channelBoxes_[k]->isChecked()
+                          ? cellChannelColor(channelBoxes_[k]->text().toStdString(), int(k))
+                          : QColor());
+    return out;
+}
+
+void CellPlateView::rebuildDetail() {
+    siteLabel_->setText(siteStatus_);
+    if (selPlate_ < 0) {
+        well_.reset();
+        detail_->setFigure(nullptr);
+        header_->setText(tr("Click a well to see its sites and crops"));
+        return;
+    }
+    const CellWell& well = (*plates_)[std::size_t(selPlate_)].wells[std::size_t(selWell_)];
+    const QString title = wellTip(selPlate_, selWell_).replace(QLatin1Char('\n'), " · ");
+    header_->setText(title);
+    const std::vector<QColor> colors = channelColors();
+    std::vector<CellPicture> sites;
+    for (const Site& s : sites_) {
+        std::vector<const float*> pages;
+        for (const auto& page : s.pages)
+            pages.push_back(page.data());
+        sites.push_back({cellComposite(pages, s.width, s.height, colors, s.ranges),
+                         tr("site %1").arg(s.number)});
+    }
+    // Crops: one stretch per channel over all the shown crops, so crops compare.
+    std::vector<QImage> crops;
+    const auto& shape = crops_->sampleShape;
+    const std::size_t shown = std::min<std::size_t>(well.crops.size(), kMaxCrops);
+    if (shape.size() == 3 &&
+        crops_->values.size() >= crops_->sampleCount() * crops_->sampleSize() &&
+        crops_->sampleCount() > 0) {
+        const std::size_t C = std::size_t(shape[0]), plane = std::size_t(shape[1] * shape[2]);
+        std::vector<std::pair<float, float>> ranges;
+        for (std::size_t k = 0; k < C; ++k) {
+            std::vector<float> pooled;
+            pooled.reserve(shown * plane);
+            for (std::size_t i = 0; i < shown; ++i) {
+                const float* v = crops_->sample(well.crops[i]) + k * plane;
+                pooled.insert(pooled.end(), v, v + plane);
+            }
+            ranges.push_back(cellStretchRange(pooled.data(), pooled.size()));
+        }
+        for (std::size_t i = 0; i < shown; ++i) {
+            std::vector<const float*> pages;
+            for (std::size_t k = 0; k < C; ++k)
+                pages.push_back(crops_->sample(well.crops[i]) + k * plane);
+            crops.push_back(cellComposite(pages, int(shape[2]), int(shape[1]), colors, ranges));
+        }
+    }
+    const QString cropTitle =
+        shown < well.crops.size()
+            ? tr("Crops: the first %1 of %2 cells").arg(shown).arg(well.crops.size())
+            : tr("Crops: %n cell(s)", nullptr, int(well.crops.size()));
+    const QString note = sites_.empty() ? siteStatus_ : QString();
+    well_ = std::make_shared<CellWellFigure>(selectedWell(), std::move(sites), note,
+                                             std::move(crops), cropTitle);
+    detail_->setFigure(well_);
 }
 
 } // namespace embedscope::ui

@@ -190,6 +190,7 @@ private:
     QString wellTip(int plate, int well) const;
     std::pair<int, int> find(const QString& plate, const QString& well) const;
     std::vector<QColor> channelColors() const;
+    static std::string profileKey(const std::string& plate, const std::string& well);
 
     std::shared_ptr<const Dataset> crops_;
     std::shared_ptr<const std::vector<CellPlate>> plates_;

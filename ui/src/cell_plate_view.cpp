@@ -114,8 +114,10 @@ void CellPlateView::setCrops(std::shared_ptr<const Dataset> crops) {
     message_->setText(problem);
     message_->setVisible(!problem.isEmpty());
     // Channel toggles: the data set's "channels" attribute when it matches C, else ch1...
-    for (QCheckBox* box : channelBoxes_)
+    for (QCheckBox* box : channelBoxes_) {
+        box->hide(); // gone from the bar now, deleted once its signals are done
         box->deleteLater();
+    }
     channelBoxes_.clear();
     QStringList names;
     if (crops_ && crops_->sampleShape.size() == 3) {

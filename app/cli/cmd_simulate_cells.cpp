@@ -58,6 +58,9 @@ void addSimulateCells(CLI::App* simulate) {
         ->capture_default_str();
     cmd->add_flag("--eight-bit", options->eightBit, "Write 8-bit TIFF (default 16-bit)");
     cmd->add_flag("--multipage", p.multiPage, "One 5-page TIFF per site");
+    cmd->add_option("--compound-effect", p.compoundEffect,
+                    "SD of each compound's own (off-target) effect at full strength")
+        ->check(CLI::Range(0.0, 2.0));
     cmd->add_option("--noise", p.noise, "SD of the pixel noise")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 1.0));

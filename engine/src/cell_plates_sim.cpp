@@ -38,6 +38,7 @@ struct Compound {
     std::string moa;
     std::vector<int> moaIndex;
     double ec50 = 1.0;
+    CellMoaEffect own; ///< the compound's own (off-target) effect, compoundEffect > 0
 };
 
 struct Well {
@@ -109,7 +110,8 @@ void checkParams(const CellPlateSimParams& p) {
                                                   {p.plateOffset, "plateOffset"},
                                                   {p.wellEffect, "wellEffect"},
                                                   {p.positionEffect, "positionEffect"},
-                                                  {p.illumination, "illumination"}};
+                                                  {p.illumination, "illumination"},
+                                                  {p.compoundEffect, "compoundEffect"}};
     for (const auto& [v, name] : sds)
         if (!(v >= 0.0) || !std::isfinite(v))
             bad(std::string(name) + " = " + num(v) + " must be finite and >= 0");
@@ -140,6 +142,19 @@ std::vector<Compound> makeCompounds(const CellPlateSimParams& p) {
         c.moa = moas[p.moas - 1].name + "|" + moas[0].name;
         c.name = moas[p.moas - 1].name + "_" + moas[0].name;
         c.ec50 = 1.0;
+    }
+    // Each compound's own effect, from a stream of its own (the other draws do not move).
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        Rng rng(streamSeed(p.seed, int(i), 0xC0F0Dull));
+        CellMoaEffect& own = out[i].own;
+        own.name = out[i].name;
+        own.nucleusRadius = p.compoundEffect * rng.normal();
+        own.cellRadius = p.compoundEffect * rng.normal();
+        own.cellAspect = p.compoundEffect * rng.normal();
+        for (std::size_t k = 0; k < kCellChannels; ++k) {
+            own.intensity[k] = p.compoundEffect * rng.normal();
+            own.texture[k] = 0.5 * p.compoundEffect * rng.normal();
+        }
     }
     return out;
 }
@@ -186,8 +201,12 @@ Effects wellEffects(const Well& w, const std::vector<Compound>& compounds) {
     Effects e;
     if (w.compound < 0)
         return e;
-    for (int m : compounds[w.compound].moaIndex) {
-        const auto& fx = cellMoaEffects()[m];
+    std::vector<const CellMoaEffect*> parts;
+    for (int m : compounds[w.compound].moaIndex)
+        parts.push_back(&cellMoaEffects()[m]);
+    parts.push_back(&compounds[w.compound].own);
+    for (const CellMoaEffect* part : parts) {
+        const auto& fx = *part;
         e.nucleus += fx.nucleusRadius * w.strength;
         e.cell += fx.cellRadius * w.strength;
         e.aspect += fx.cellAspect * w.strength;
@@ -231,8 +250,9 @@ std::vector<Cell> renderSite(const CellPlateSimParams& p, const Effects& e, Rng&
                 break;
         }
         cells.push_back(c);
-        const double rn = p.nucleusRadius * (1.0 + e.nucleus) * std::exp(0.08 * rng.normal());
-        const double rc = baseCell * (1.0 + e.cell) * std::exp(0.08 * rng.normal());
+        const double rn =
+            p.nucleusRadius * std::max(0.3, 1.0 + e.nucleus) * std::exp(0.08 * rng.normal());
+        const double rc = baseCell * std::max(0.3, 1.0 + e.cell) * std::exp(0.08 * rng.normal());
         const double an = std::max(1.0, 1.15 * (1.0 + 0.08 * rng.normal()));
         const double ac = std::max(1.0, 1.3 * (1.0 + e.aspect) * (1.0 + 0.08 * rng.normal()));
         const double theta = kPi * rng.uniform(), phi = 2.0 * kPi * rng.uniform();
@@ -366,13 +386,17 @@ CellPlateSimResult simulateCellPlates(const CellPlateSimParams& p, const std::st
                        {"well_effect", p.wellEffect},
                        {"position_effect", p.positionEffect},
                        {"illumination", p.illumination},
+                       {"compound_effect", p.compoundEffect},
                        {"seed", p.seed}};
     truth["channels"] = channels;
     truth["strength"] = "s = dose / (dose + ec50); quantity = base * (1 + effect * s)";
     for (int m = 0; m < p.moas; ++m)
         truth["moas"][cellMoaEffects()[m].name] = effectJson(cellMoaEffects()[m]);
     for (const auto& c : compounds)
-        truth["compounds"].push_back({{"name", c.name}, {"moa", c.moa}, {"ec50", c.ec50}});
+        truth["compounds"].push_back({{"name", c.name},
+                                      {"moa", c.moa},
+                                      {"ec50", c.ec50},
+                                      {"own_effect", effectJson(c.own)}});
 
     // Batch gains: one stream per batch so plates of a batch share them.
     const int batches = (p.plates + p.platesPerBatch - 1) / p.platesPerBatch;

@@ -32,6 +32,7 @@ CellPlateSimParams demoCellPlateParams() {
     CellPlateSimParams p;
     p.plates = 2;
     p.controlsPerPlate = 8;
+    p.compoundEffect = 0.15;
     p.seed = 2026;
     return p;
 }

@@ -210,6 +210,44 @@ private Q_SLOTS:
         QCOMPARE(cellEffectStrength(0.0, 1.0), 0.0);
     }
 
+    void compoundOwnEffects() {
+        // Off-target effects: c N(0, 1) per compound on 3 shape and 5 intensity quantities,
+        // c/2 N(0, 1) on 5 textures, written to the ground truth; 0 leaves the files unchanged.
+        CellPlateSimParams p = small();
+        p.moas = 5;
+        p.compoundsPerMoa = 6; // 30 compounds: 240 draws of SD c, 150 of SD c / 2
+        p.cellsPerSite = 1;
+        p.compoundEffect = 0.2;
+        const auto dir = tmpDir("own");
+        simulateCellPlates(p, dir);
+        const auto truth = nlohmann::json::parse(slurp(fs::path(dir) / "ground_truth.json"));
+        double sq = 0, sqTexture = 0;
+        std::size_t n = 0, nTexture = 0;
+        for (const auto& c : truth["compounds"]) {
+            const auto& own = c["own_effect"];
+            for (const char* key : {"nucleus_radius", "cell_radius", "cell_aspect"})
+                sq += std::pow(own[key].get<double>(), 2), ++n;
+            for (const auto& [ch, v] : own["intensity"].items())
+                sq += std::pow(v.get<double>(), 2), ++n;
+            for (const auto& [ch, v] : own["texture"].items())
+                sqTexture += std::pow(v.get<double>(), 2), ++nTexture;
+            QCOMPARE(own["cell_count"].get<double>(), 0.0);
+        }
+        QCOMPARE(n, std::size_t(240));
+        // RMS of N(0, c^2) draws: within 15 % of c for 240 (150) draws (> 3 SE).
+        QVERIFY2(std::abs(std::sqrt(sq / n) / 0.2 - 1) < 0.15, std::to_string(sq / n).c_str());
+        QVERIFY(std::abs(std::sqrt(sqTexture / nTexture) / 0.1 - 1) < 0.2);
+
+        p = small();
+        const auto plain = tmpDir("own_zero"), zero = tmpDir("own_zero_explicit");
+        simulateCellPlates(p, plain);
+        p.compoundEffect = 0.0;
+        simulateCellPlates(p, zero);
+        QCOMPARE(slurp(fs::path(plain) / "locations.csv"), slurp(fs::path(zero) / "locations.csv"));
+        p.compoundEffect = -0.1;
+        QVERIFY_THROWS_EXCEPTION(ConfigError, simulateCellPlates(p, tmpDir("own_bad")));
+    }
+
     void multiPageIndex() {
         const auto dir = tmpDir("multi");
         CellPlateSimParams p = small();

@@ -33,6 +33,11 @@
 //   ER 0.25, RNA 0.20, AGP 0.22, Mito 0.25, per cell x exp(0.1 N) per channel; texture
 //   amplitudes DNA 0.10, ER 0.15, RNA 0.10, AGP 0.10, Mito 0.40.
 //   Cells per site: round(cellsPerSite (1 + e s)) + U{-2..2}, at least 1.
+//   Off-target effects (compoundEffect = c > 0): every compound adds its own effect, drawn once
+//   per compound as c N(0, 1) on nucleus radius, cell radius, cell aspect and each channel's
+//   intensity and c/2 N(0, 1) on each texture, so compounds of one MOA are alike but not
+//   identical and some compounds of different MOAs resemble each other (real screens); the
+//   radius factors 1 + e s are kept >= 0.3.
 // Rendering (pixel centres at integer coordinates, x = column, y = row): an ellipse's coverage
 //   is clamp(0.5 + dist / 1.5, 0, 1), dist the signed distance to its edge along the ray from
 //   its centre (soft edges 1.5 px wide). With n and c the nucleus and cell coverages, r in
@@ -114,6 +119,10 @@ struct CellPlateSimParams {
     double wellEffect = 0.03;     ///< SD of the log gain per well and channel
     double positionEffect = 0.06; ///< relative gain change from the first to the last column
     double illumination = 0.20;   ///< linear illumination gradient across the image
+    /// SD of each compound's own (off-target) effect at s = 1 on nucleus and cell radius, cell
+    /// aspect and every channel's intensity (texture: half of it); 0: the compounds of an MOA
+    /// differ only by EC50.
+    double compoundEffect = 0.0;
     uint64_t seed = 1;
 };
 

@@ -49,7 +49,9 @@ constexpr const char* kDemoSweepName = "demo-sweep";
 /// Seed 004 (issue 8): the demo's Cell-Painting plates, 2 plates (one batch each) of 15
 /// treatments (5 MOAs x 3 compounds, the last one dual-MOA) x 3 doses and 8 DMSO wells
 /// (53 wells, 8 columns; 8 controls rather than the simulator's 3 so that the per-plate MAD
-/// over the controls is not a median of three), 2 sites of 160 x 160 px, seed 2026. The GUI
+/// over the controls is not a median of three), off-target effects of SD 0.15 per compound (so
+/// that compounds of one MOA differ, as in real screens: without them retrieval is nearly
+/// perfect), 2 sites of 160 x 160 px, seed 2026. The GUI
 /// cuts their crops (48 x 48 x 5, cell-plate reader) into data set "cells" of the demo
 /// project; the plate folder stays beside it for the plate view's site images.
 constexpr const char* kDemoCellsDataset = "cells";

@@ -3,6 +3,7 @@
 //   embedscope --demo       same
 //   embedscope PROJECT.h5   opens a project
 #include "embedscope/plugins/builtin.h"
+#include "embedscope/ui/cells_panel.h"
 #include "embedscope/ui/main_window.h"
 #include "embedscope/ui/vtk_widget.h"
 
@@ -10,6 +11,10 @@
 #include <QCommandLineParser>
 #include <QIcon>
 #include <QTimer>
+
+#include <cstdio>
+#include <functional>
+#include <memory>
 
 int main(int argc, char** argv) {
     // The GL format must be set before QApplication exists (see TOOLCHAIN.md).
@@ -35,9 +40,14 @@ int main(int argc, char** argv) {
     QCommandLineOption run(QStringLiteral("run"),
                            QStringLiteral("Show this run once the project is open"),
                            QStringLiteral("NAME"));
+    QCommandLineOption dockOption(QStringLiteral("dock"),
+                                  QStringLiteral("Bring this dock to the front (its title, e.g. "
+                                                 "Cells, Sweep, Runs)"),
+                                  QStringLiteral("TITLE"));
     parser.addOption(demo);
     parser.addOption(screenshot);
     parser.addOption(run);
+    parser.addOption(dockOption);
     parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("Project file (.h5)"));
     parser.process(app);
 
@@ -57,13 +67,30 @@ int main(int argc, char** argv) {
                 QTimer::singleShot(0, &window, [&window, name] { window.showRun(name); });
             });
     }
+    if (parser.isSet(dockOption)) {
+        const QString title = parser.value(dockOption);
+        QObject::connect(
+            &window, &embedscope::ui::MainWindow::projectOpened, &window, [&window, title] {
+                if (!window.raiseDock(title))
+                    std::fprintf(stderr, "embedscope: no dock titled '%s'\n", qPrintable(title));
+            });
+    }
     if (parser.isSet(screenshot)) {
         const QString path = parser.value(screenshot);
         QObject::connect(&window, &embedscope::ui::MainWindow::projectOpened, &window, [&] {
-            QTimer::singleShot(1500, &window, [&window, path] {
+            // 1.5 s for the views to draw, then until the Cells dock has its profiles (a
+            // few seconds on the demo; at most a minute).
+            auto waited = std::make_shared<int>(0);
+            auto shoot = std::make_shared<std::function<void()>>();
+            *shoot = [&window, path, waited, shoot] {
+                if (window.cellsPanel()->busy() && (*waited += 200) < 60000) {
+                    QTimer::singleShot(200, &window, *shoot);
+                    return;
+                }
                 window.grabWindow().save(path);
                 window.close();
-            });
+            };
+            QTimer::singleShot(1500, &window, *shoot);
         });
     }
     return app.exec();

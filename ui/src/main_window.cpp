@@ -99,6 +99,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             pages->insertTab(0, buildSweepRunPage(), tr("Run"));
     tabifyDockWidget(geometryDock, trajectoryDock_);
     tabifyDockWidget(trajectoryDock_, logDock);
+    buildCellsDock(logDock);
     lossDock->raise();
     buildMenus();
     resize(1280, 800);

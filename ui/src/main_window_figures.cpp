@@ -171,12 +171,15 @@ QStringList MainWindow::figureViews() const {
           << QStringLiteral("runs-scatter") << QStringLiteral("parallel-coordinates")
           << QStringLiteral("top-loss-curves") << QStringLiteral("consistency")
           << QStringLiteral("aligned-embeddings");
+    views << cellFigureViews();
     return views;
 }
 
 std::shared_ptr<Figure> MainWindow::figureOfView(const QString& view) {
     lastError_.clear();
     try {
+        if (auto figure = cellFigureOfView(view))
+            return figure; // the cell views need no run
         if (currentRun_.isEmpty())
             throw DataError("no run is shown");
         if (view == QLatin1String("embedding")) {

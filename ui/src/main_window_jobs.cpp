@@ -5,6 +5,7 @@
 #include "embedscope/engine/project.h"
 #include "embedscope/engine/reference_runs.h"
 #include "embedscope/engine/training.h"
+#include "embedscope/plugins/demo_cells.h"
 #include "embedscope/ui/job_runner.h"
 #include "embedscope/ui/loss_chart.h"
 #include "embedscope/ui/main_window.h"
@@ -41,8 +42,10 @@ void MainWindow::openDemo() {
     const QString dir = demoDirectory();
     const TrainConfig base = configForWorker(training_);
     const bool started = runner_->start(tr("Demo project"), [this, dir, base](JobContext& ctx) {
-        const JobContext making(ctx, 0.0, 0.6);
+        const JobContext making(ctx, 0.0, 0.5);
         const std::string path = ensureDemoProject(dir.toStdString(), making);
+        // Seed 004: the Cell-Painting plates and their crops for the Cells dock (~8 s once).
+        plugins::ensureDemoCells(path, dir.toStdString(), JobContext(ctx, 0.5, 0.6));
         // A fresh demo gets the seed's two references (untrained and hand-made features) on
         // the open field, so the metrics panel compares the first training with them, and the
         // HH β-VAE so that the reconstructions view has a generative run to show.

@@ -18,6 +18,7 @@ class QPlainTextEdit;
 namespace embedscope::ui {
 
 class BetaTradeoffChart;
+class CellsPanel;
 class DoseResponseView;
 class EmbeddingView;
 class Figure;
@@ -88,6 +89,8 @@ public:
     /// Issue 6: the aligned embedding thumbnails of the runs shown (computed on demand).
     AlignedThumbnailsView* alignedThumbnailsView() const { return thumbnails_; }
     JobRunner* jobRunner() const { return runner_; }
+    /// Issue 8: the Cells dock (plate view, profiles before / after spherizing, retrieval).
+    CellsPanel* cellsPanel() const { return cells_; }
 
     /// The views File ▸ Export figure offers for the shown run (runFigureViews() and the
     /// live-only ones: f1-time, beta-tradeoff), in menu order.
@@ -102,6 +105,8 @@ public:
     /// with `emphasisedOnly` the rows of the emphasised category. False and lastError().
     bool exportEmbeddingCsv(const QString& path, bool emphasisedOnly);
     QString currentRun() const { return currentRun_; }
+    /// Shows the dock whose title (any case) or object name is `title`; false when none is.
+    bool raiseDock(const QString& title);
     /// Error dialogs are replaced by log lines (tests).
     void setQuietErrors(bool quiet) { quietErrors_ = quiet; }
     /// Whether opening a demo project without the demo sweep's runs starts that sweep
@@ -186,6 +191,13 @@ private:
     bool demoSweepPending_ = false; ///< start the demo sweep when the demo job has finished
     bool autoDemoSweep_ = true;
     void refreshTopCurves();
+    // main_window_cells.cpp: the Cells dock (issue 8)
+    void buildCellsDock(QDockWidget* tabifyAfter);
+    /// The cell views' figures ("plate-map", "well-crops", "well-pca", "retrieval-curves",
+    /// "profile-neighbours"); null for other names. Throws DataError when the view is empty.
+    std::shared_ptr<Figure> cellFigureOfView(const QString& view) const;
+    static QStringList cellFigureViews();
+    CellsPanel* cells_ = nullptr;
     int confusionGeneration_ = 0;
     QString lastFigureView_; ///< the view File ▸ Export figure offers first
     RunRecord shownRun_;     ///< the run on screen (figures of it are built on demand)

@@ -538,12 +538,17 @@ TrainConfig fromJson(const json& root, const std::string& origin) {
     if (c.loss.empty())
         c.loss = defaultLossFor(c.model);
     const ComponentInfo& lossInfo = lookup(false, c.loss, origin);
-    if ((lossInfo.kind == "generative") != generative)
-        fail(origin,
-             "loss '" + c.loss + "' does not fit model '" + c.model + "' (" +
-                 (generative ? "a generative model trains with 'elbo' or 'metric-elbo'"
-                             : "an encoder trains with a contrastive loss, not '" + c.loss + "'") +
-                 ")");
+    // Each model kind trains with its own kind of loss: encoder - contrastive, generative -
+    // generative, classifier (the cell CNN) - classifier. Caught here, not at the first batch.
+    const std::string& modelKind = findModel(c.model).kind;
+    const std::string wantedLoss = modelKind == "encoder" ? "contrastive" : modelKind;
+    if (lossInfo.kind != wantedLoss)
+        fail(origin, "loss '" + c.loss + "' does not fit model '" + c.model + "' (" +
+                         (generative ? "a generative model trains with 'elbo' or 'metric-elbo'"
+                          : modelKind == "classifier"
+                              ? "a classifier trains with 'cross-entropy'"
+                              : "an encoder trains with a contrastive loss, not '" + c.loss + "'") +
+                         ")");
     readParams(get("loss_params"), lossInfo, "loss_params", origin, c.lossParams, c.lossChoices);
     if (auto v = get("epochs"))
         c.epochs =

@@ -165,6 +165,15 @@ private Q_SLOTS:
         m = configError("{}", {"loss=triplett"});
         QVERIFY2(contains(m, "'loss'") && contains(m, "triplett") && contains(m, "supcon"),
                  m.c_str());
+        // A loss of another model kind is refused when the config is read, naming both.
+        m = configError(R"({"model": "conv1d-small", "loss": "cross-entropy"})");
+        QVERIFY2(contains(m, "cross-entropy") && contains(m, "conv1d-small") &&
+                     contains(m, "contrastive"),
+                 m.c_str());
+        m = configError(R"({"model": "cell-cnn", "loss": "supcon"})");
+        QVERIFY2(contains(m, "classifier") && contains(m, "'cross-entropy'"), m.c_str());
+        m = configError(R"({"model": "vae-mlp", "loss": "cross-entropy"})");
+        QVERIFY2(contains(m, "generative"), m.c_str());
         QVERIFY_THROWS_EXCEPTION(ConfigError, findModel("nope"));
         QVERIFY_THROWS_EXCEPTION(ConfigError, findLoss("nope"));
         QVERIFY(!modelRegistry().empty());

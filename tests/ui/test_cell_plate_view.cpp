@@ -15,6 +15,7 @@
 #include "embedscope/ui/cell_plate_view.h"
 #include "embedscope/ui/plot_painter.h"
 
+#include "figure_render.h"
 #include "image_baseline.h"
 
 #include <QDir>
@@ -75,15 +76,7 @@ FigureOptions baselineOptions() {
 }
 
 QImage render(const Figure& figure, const FigureOptions& o) {
-    QImage image(o.sizePixels(), QImage::Format_ARGB32);
-    image.fill(Qt::white);
-    QPainter p(&image);
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setRenderHint(QPainter::TextAntialiasing);
-    p.scale(o.dpi / 72.0, o.dpi / 72.0);
-    figure.paint(p, QRectF(QPointF(0, 0), o.sizePoints()), o);
-    p.end();
-    return image;
+    return renderFigure(figure, o);
 }
 
 QString q(const std::string& s) {

@@ -13,6 +13,7 @@
 #include "embedscope/ui/cell_profiles_view.h"
 #include "embedscope/ui/figure_widget.h"
 
+#include "figure_render.h"
 #include "image_baseline.h"
 
 #include <QComboBox>
@@ -182,15 +183,7 @@ FigureOptions baselineOptions() {
 }
 
 QImage render(const Figure& figure, const FigureOptions& o) {
-    QImage image(o.sizePixels(), QImage::Format_ARGB32);
-    image.fill(Qt::white);
-    QPainter p(&image);
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setRenderHint(QPainter::TextAntialiasing);
-    p.scale(o.dpi / 72.0, o.dpi / 72.0);
-    figure.paint(p, QRectF(QPointF(0, 0), o.sizePoints()), o);
-    p.end();
-    return image;
+    return renderFigure(figure, o);
 }
 
 void checkBaseline(const Figure& figure, const QString& name) {

@@ -11,6 +11,7 @@
 #include "embedscope/ui/plot_painter.h"
 #include "embedscope/viewer/curve_overlay.h"
 
+#include "figure_render.h"
 #include "image_baseline.h"
 
 #include <QFile>
@@ -83,15 +84,7 @@ FigureOptions smallOptions() {
 }
 
 QImage render(const Figure& figure, const FigureOptions& o) {
-    QImage image(o.sizePixels(), QImage::Format_ARGB32);
-    image.fill(Qt::white);
-    QPainter p(&image);
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setRenderHint(QPainter::TextAntialiasing);
-    p.scale(o.dpi / 72.0, o.dpi / 72.0);
-    figure.paint(p, QRectF(QPointF(0, 0), o.sizePoints()), o);
-    p.end();
-    return image;
+    return renderFigure(figure, o);
 }
 
 QStringList svgTexts(const QString& path, int* vectorElements) {

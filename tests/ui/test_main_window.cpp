@@ -6,6 +6,7 @@
 #include "embedscope/engine/training.h"
 #include "embedscope/plugins/builtin.h"
 #include "embedscope/ui/beta_tradeoff_chart.h"
+#include "embedscope/ui/cells_panel.h"
 #include "embedscope/ui/dose_response_view.h"
 #include "embedscope/ui/embedding_view.h"
 #include "embedscope/ui/figure.h"
@@ -422,7 +423,11 @@ private Q_SLOTS:
                                        tmp + "/gui_embedding_3d.svg")); // raster: no SVG
         const QStringList liveOnly{"f1-time",         "beta-tradeoff", "reconstructions",
                                    "trajectory",      "runs-scatter",  "parallel-coordinates",
-                                   "top-loss-curves", "consistency",   "aligned-embeddings"};
+                                   "top-loss-curves", "consistency",   "aligned-embeddings",
+                                   "well-crops"}; // the Cells dock's picked well
+        // The demo's cell crops get their raw-feature profiles on opening (Cells dock).
+        QTRY_VERIFY_WITH_TIMEOUT(window.cellsPanel()->currentAnalysis() != nullptr, 120000);
+        QCOMPARE(window.cellsPanel()->currentAnalysis()->after.wells.rows, std::size_t(106));
         for (const QString& view : window.figureViews())
             if (!liveOnly.contains(view))
                 QVERIFY2(window.figureOfView(view) != nullptr,

@@ -315,7 +315,19 @@ void CellProfilesView::fillProfiles() {
     }
     syncing_ = false;
     profile_ = -1;
-    selectProfile(stage && keep < int(stage->consensus.rows) ? keep : -1);
+    int pick = stage && keep < int(stage->consensus.rows) ? keep : -1;
+    // Nothing picked yet: the first treated profile, so the page (and its export) shows
+    // neighbours from the start.
+    if (stage && pick < 0) {
+        const MetadataTable& m = stage->consensus.metadata;
+        for (std::size_t i = 0; i < stage->consensus.rows && pick < 0; ++i) {
+            const bool control = (m.has("control") && m.column("control").text(i) == "1") ||
+                                 (m.has("compound") && m.column("compound").text(i) == "DMSO");
+            if (!control)
+                pick = int(i);
+        }
+    }
+    selectProfile(pick);
 }
 
 int CellProfilesView::profileOfWell(const QString& plate, const QString& well) const {

@@ -83,12 +83,6 @@ void drawLegendColumn(QPainter& painter, const QRectF& strip,
     painter.restore();
 }
 
-double colorBarWidth(const FigureOptions& options) {
-    const QFontMetricsF tick(figureFont(options, 0.9));
-    return 10 + 10 + 3 + 2 + tick.horizontalAdvance(QStringLiteral("-0.000")) +
-           1.6 * figureFont(options).pixelSize();
-}
-
 } // namespace
 
 // ---- well PCA --------------------------------------------------------------------------------

@@ -20,12 +20,6 @@
 namespace embedscope::ui {
 namespace {
 
-double colorBarWidth(const FigureOptions& options) {
-    const QFontMetricsF tick(figureFont(options, 0.9));
-    return 10 + 10 + 5 + tick.horizontalAdvance(QStringLiteral("0.00")) +
-           1.6 * figureFont(options).pixelSize();
-}
-
 double luminance(const QColor& c) {
     return (0.2126 * c.redF() + 0.7152 * c.greenF() + 0.0722 * c.blueF());
 }
@@ -59,7 +53,7 @@ PlotArea ConsistencyFigure::plotArea(const QRectF& rect, const FigureOptions& op
     area.setGrid(false, false);
     area.setBox(true);
     area.setPanelTitle(QObject::tr("Consistency: R² after alignment (%1 runs)").arg(runs_.size()));
-    area.reserveRight(colorBarWidth(options));
+    area.reserveRight(colorBarWidth(options, QStringLiteral("0.00")));
     return area;
 }
 

@@ -17,12 +17,6 @@
 namespace embedscope::ui {
 namespace {
 
-double colorBarWidth(const FigureOptions& options) {
-    const QFontMetricsF tick(figureFont(options, 0.9));
-    return 10 + 10 + 5 + tick.horizontalAdvance(QStringLiteral("-0.000")) +
-           1.6 * figureFont(options).pixelSize();
-}
-
 } // namespace
 
 TopLossCurvesFigure::TopLossCurvesFigure(std::vector<QString> names,

@@ -216,6 +216,12 @@ QColor viridisColor(double t) {
     return QColor(rgb[0], rgb[1], rgb[2]);
 }
 
+double colorBarWidth(const FigureOptions& options, const QString& widestTick) {
+    const QFontMetricsF tick(figureFont(options, 0.9));
+    return 10 + 10 + 3 + 2 + tick.horizontalAdvance(widestTick) +
+           1.6 * figureFont(options).pixelSize();
+}
+
 void drawColorBar(QPainter& painter, const QRectF& bar, double titleRight, const AxisScale& scale,
                   const std::vector<double>& ticks, const std::function<QColor(double)>& colour,
                   const QString& title, const FigureOptions& options) {

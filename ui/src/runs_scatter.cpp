@@ -44,12 +44,6 @@ QString sideText(const RunsThreshold& t) {
            QString::number(t.value, 'g', 4);
 }
 
-double colorBarWidth(const FigureOptions& options) {
-    const QFontMetricsF tick(figureFont(options, 0.9));
-    return 10 + 10 + 3 + 2 + tick.horizontalAdvance(QStringLiteral("-0.000")) +
-           1.6 * figureFont(options).pixelSize();
-}
-
 } // namespace
 
 // ---- figure ----------------------------------------------------------------------------------

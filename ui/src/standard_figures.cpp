@@ -46,7 +46,7 @@ double luminance(const QColor& c) {
 const QString kColorBarTitle = QStringLiteral("Fraction of true class");
 
 /// Width (points) of the colour bar with its tick labels and title.
-double colorBarWidth(const FigureOptions& options) {
+double matrixColorBarWidth(const FigureOptions& options) {
     const Metrics m = metricsOf(options);
     const double bar = 0.9 * options.fontPt;
     const double labels = textSize(m.tickFont, QStringLiteral("0.8")).width();
@@ -196,7 +196,7 @@ PlotArea ConfusionMatrixFigure::plotArea(const QRectF& rect, const FigureOptions
         QStringLiteral("accuracy %1 (n = %2)").arg(percentText(100 * accuracy())).arg(total_);
     area.setPanelTitle(subtitle_.isEmpty() ? acc.left(1).toUpper() + acc.mid(1)
                                            : subtitle_ + QStringLiteral(" — ") + acc);
-    area.reserveRight(colorBarWidth(options));
+    area.reserveRight(matrixColorBarWidth(options));
     return area;
 }
 

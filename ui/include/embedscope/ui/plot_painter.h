@@ -89,6 +89,11 @@ void drawColorBar(QPainter& painter, const QRectF& bar, double titleRight, const
                   const std::vector<double>& ticks, const std::function<QColor(double)>& colour,
                   const QString& title, const FigureOptions& options);
 
+/// The room drawColorBar needs right of a plot (gap, bar, ticks as wide as `widestTick`, title
+/// band), for PlotArea::reserveRight.
+double colorBarWidth(const FigureOptions& options,
+                     const QString& widestTick = QStringLiteral("-0.000"));
+
 enum class MarkerShape { Circle, Square, Triangle, Diamond };
 
 struct MarkerStyle {

@@ -363,29 +363,6 @@ private Q_SLOTS:
         view_->selectProfile(0);
     }
 
-    void falseColour() {
-        // 0.5 / 99.5 percentiles of 0..99: 0.495 and 98.505 (linear interpolation).
-        std::vector<float> ramp(100);
-        for (int i = 0; i < 100; ++i)
-            ramp[std::size_t(i)] = float(i);
-        const ChannelStretch s = channelStretch({ramp.data()}, 1, 100);
-        QVERIFY(std::fabs(s.lo[0] - 0.495f) < 1e-4f);
-        QVERIFY(std::fabs(s.hi[0] - 98.505f) < 1e-3f);
-        const auto colors = cellPaintingColors({"DNA", "ER", "RNA", "AGP", "Mito"}, 5);
-        QCOMPARE(colors[0], QColor(0, 0, 255));
-        QVERIFY(!colors[2].isValid()); // RNA is not drawn
-        // A pixel bright in DNA only is blue; bright in ER and Mito is yellow.
-        std::vector<float> crop(5 * 2, 0.f);
-        crop[0] = 1;                           // DNA, pixel 0
-        crop[2 * 1 + 1] = crop[2 * 4 + 1] = 1; // ER and Mito, pixel 1
-        ChannelStretch unit;
-        unit.lo.assign(5, 0.f);
-        unit.hi.assign(5, 1.f);
-        const QImage img = cellPaintingImage(crop.data(), 5, 1, 2, colors, unit);
-        QCOMPARE(QColor(img.pixel(0, 0)), QColor(0, 0, 255));
-        QCOMPARE(QColor(img.pixel(1, 0)), QColor(255, 255, 0));
-    }
-
     void baselines() {
         view_->setColorBy(QStringLiteral("control / treated"));
         view_->selectWell(QStringLiteral("P1"), QStringLiteral("B01"));

@@ -1,6 +1,7 @@
 // The neighbours page of CellProfilesView (issue 8 GUI: "crops of the nearest neighbours of a
 // picked profile"), its figure and the Cell-Painting false colour of the crops.
 #include "embedscope/engine/error.h"
+#include "embedscope/ui/cell_false_colour.h"
 #include "embedscope/ui/cell_profile_figures.h"
 #include "embedscope/ui/cell_profiles_view.h"
 #include "embedscope/ui/figure_widget.h"
@@ -15,104 +16,10 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 
 namespace embedscope::ui {
-
-// ---- false colour ----------------------------------------------------------------------------
-
-QColor cellPaintingChannelColor(const QString& channel) {
-    const QString c = channel.trimmed().toLower();
-    if (c == QLatin1String("dna"))
-        return QColor(0, 0, 255);
-    if (c == QLatin1String("er"))
-        return QColor(0, 255, 0);
-    if (c == QLatin1String("agp"))
-        return QColor(255, 140, 0);
-    if (c == QLatin1String("mito"))
-        return QColor(255, 0, 0);
-    return {};
-}
-
-std::vector<QColor> cellPaintingColors(const QStringList& names, int channels) {
-    std::vector<QColor> out(std::size_t(std::max(0, channels)));
-    bool any = false;
-    for (int c = 0; c < channels && c < names.size(); ++c) {
-        out[std::size_t(c)] = cellPaintingChannelColor(names[c]);
-        any = any || out[std::size_t(c)].isValid();
-    }
-    if (any)
-        return out;
-    if (channels == 1)
-        return {QColor(255, 255, 255)};
-    if (channels == 5) // the cell-plate reader's and the simulator's order
-        return cellPaintingColors({"DNA", "ER", "RNA", "AGP", "Mito"}, 5);
-    const QColor defaults[] = {QColor(0, 0, 255), QColor(0, 255, 0), QColor(255, 0, 0),
-                               QColor(255, 140, 0)};
-    for (int c = 0; c < channels && c < 4; ++c)
-        out[std::size_t(c)] = defaults[c];
-    return out;
-}
-
-ChannelStretch channelStretch(const std::vector<const float*>& crops, int channels, int pixels,
-                              double lowPercent, double highPercent) {
-    ChannelStretch out;
-    std::vector<float> values;
-    for (int c = 0; c < channels; ++c) {
-        values.clear();
-        for (const float* crop : crops)
-            values.insert(values.end(), crop + std::size_t(c) * pixels,
-                          crop + std::size_t(c + 1) * pixels);
-        float lo = 0, hi = 1;
-        if (!values.empty()) {
-            std::sort(values.begin(), values.end());
-            auto at = [&](double percent) { // numpy's linear interpolation
-                const double pos = percent / 100 * double(values.size() - 1);
-                const std::size_t i = std::size_t(std::floor(pos));
-                const std::size_t j = std::min(i + 1, values.size() - 1);
-                return float(values[i] + (pos - double(i)) * (values[j] - values[i]));
-            };
-            lo = at(lowPercent);
-            hi = at(highPercent);
-        }
-        out.lo.push_back(lo);
-        out.hi.push_back(hi > lo ? hi : lo + 1e-6f);
-    }
-    return out;
-}
-
-QImage cellPaintingImage(const float* values, int channels, int height, int width,
-                         const std::vector<QColor>& colors, const ChannelStretch& stretch) {
-    QImage image(width, height, QImage::Format_RGB32);
-    const std::size_t pixels = std::size_t(height) * std::size_t(width);
-    std::vector<float> rgb(3 * pixels, 0.f);
-    for (int c = 0; c < channels && c < int(colors.size()); ++c) {
-        const QColor& color = colors[std::size_t(c)];
-        if (!color.isValid())
-            continue;
-        const float lo = stretch.lo[std::size_t(c)], span = stretch.hi[std::size_t(c)] - lo;
-        const float k[3] = {float(color.redF()), float(color.greenF()), float(color.blueF())};
-        const float* channel = values + std::size_t(c) * pixels;
-        for (std::size_t p = 0; p < pixels; ++p) {
-            const float t = std::clamp((channel[p] - lo) / span, 0.f, 1.f);
-            for (int j = 0; j < 3; ++j)
-                rgb[3 * p + std::size_t(j)] += t * k[j];
-        }
-    }
-    for (int y = 0; y < height; ++y) {
-        auto* line = reinterpret_cast<QRgb*>(image.scanLine(y));
-        for (int x = 0; x < width; ++x) {
-            const float* v = &rgb[3 * (std::size_t(y) * std::size_t(width) + std::size_t(x))];
-            line[x] =
-                qRgb(int(255 * std::min(v[0], 1.f) + 0.5f), int(255 * std::min(v[1], 1.f) + 0.5f),
-                     int(255 * std::min(v[2], 1.f) + 0.5f));
-        }
-    }
-    return image;
-}
 
 // ---- figure ----------------------------------------------------------------------------------
 
@@ -408,7 +315,6 @@ void CellProfilesView::rebuildNeighbours() {
         data.note = tr("No crops loaded");
     else if (!images)
         data.note = tr("The crops are not multi-channel images");
-    std::vector<const float*> shown;
     for (std::size_t row : rows) {
         std::vector<std::size_t> picked;
         if (images) {
@@ -417,26 +323,17 @@ void CellProfilesView::rebuildNeighbours() {
             } catch (const Error& e) {
                 data.note = QString::fromUtf8(e.what());
             }
-            for (std::size_t s : picked)
-                shown.push_back(crops_->sample(s));
         }
         cropRows_.push_back(picked);
     }
     std::vector<QColor> colors;
-    ChannelStretch stretch;
-    int C = 0, H = 0, W = 0;
+    std::vector<std::pair<float, float>> ranges;
     if (images) {
-        C = int(crops_->sampleShape[0]);
-        H = int(crops_->sampleShape[1]);
-        W = int(crops_->sampleShape[2]);
-        QStringList names;
-        const auto attributes = nlohmann::json::parse(crops_->attributesJson, nullptr, false);
-        if (attributes.is_object() && attributes.contains("channels") &&
-            attributes["channels"].is_array())
-            for (const auto& n : attributes["channels"])
-                names << (n.is_string() ? QString::fromStdString(n.get<std::string>()) : QString());
-        colors = cellPaintingColors(names, C);
-        stretch = channelStretch(shown, C, H * W);
+        colors = cellChannelColors(cellChannelNames(*crops_));
+        std::vector<std::size_t> all;
+        for (const auto& row : cropRows_)
+            all.insert(all.end(), row.begin(), row.end());
+        ranges = cellCropRanges(*crops_, all); // one stretch for every crop shown
     }
     const QString label = m.has("moa") ? QStringLiteral("moa") : QString();
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -448,7 +345,7 @@ void CellProfilesView::rebuildNeighbours() {
         r.moa = text("moa", rows[i]);
         r.sameClass = !label.isEmpty() && i > 0 && r.moa == text("moa", rows[0]);
         for (std::size_t s : cropRows_[i])
-            r.crops.push_back(cellPaintingImage(crops_->sample(s), C, H, W, colors, stretch));
+            r.crops.push_back(cellCropImage(*crops_, s, colors, ranges));
         data.rows.push_back(std::move(r));
     }
     data.title =

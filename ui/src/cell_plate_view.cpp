@@ -18,7 +18,6 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -119,18 +118,7 @@ void CellPlateView::setCrops(std::shared_ptr<const Dataset> crops) {
         box->deleteLater();
     }
     channelBoxes_.clear();
-    QStringList names;
-    if (crops_ && crops_->sampleShape.size() == 3) {
-        const auto attributes = nlohmann::json::parse(crops_->attributesJson, nullptr, false);
-        if (attributes.is_object() && attributes.contains("channels") &&
-            attributes["channels"].is_array() &&
-            int64_t(attributes["channels"].size()) == crops_->sampleShape[0])
-            for (const auto& c : attributes["channels"])
-                names << QString::fromStdString(c.is_string() ? c.get<std::string>() : "?");
-        else
-            for (int64_t k = 0; k < crops_->sampleShape[0]; ++k)
-                names << QStringLiteral("ch%1").arg(k + 1);
-    }
+    const QStringList names = crops_ ? cellChannelNames(*crops_) : QStringList();
     for (const QString& name : names) {
         auto* box = new QCheckBox(name, this);
         box->setChecked(true);

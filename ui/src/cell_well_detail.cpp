@@ -19,78 +19,6 @@
 
 namespace embedscope::ui {
 
-QColor cellChannelColor(const std::string& channel, int index) {
-    // The usual Cell Painting display colours (seed 004 §3.1 channels): DNA blue, ER green,
-    // RNA cyan, AGP orange, Mito red; additive, so overlaps mix like fluorescence.
-    if (channel == "DNA")
-        return QColor(40, 90, 255);
-    if (channel == "ER")
-        return QColor(0, 220, 0);
-    if (channel == "RNA")
-        return QColor(0, 150, 150);
-    if (channel == "AGP")
-        return QColor(255, 150, 0);
-    if (channel == "Mito")
-        return QColor(255, 0, 40);
-    return categoryColor(index);
-}
-
-std::pair<float, float> cellStretchRange(const float* values, std::size_t n) {
-    if (n == 0)
-        return {0.0f, 1.0f};
-    std::vector<float> v(values, values + n);
-    const auto at = [&](double q) {
-        const std::size_t k = std::min(n - 1, std::size_t(std::floor(q * double(n - 1) + 0.5)));
-        std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(k), v.end());
-        return v[k];
-    };
-    const float lo = at(0.005), hi = at(0.995);
-    return {lo, hi > lo ? hi : lo + 1e-6f};
-}
-
-QImage cellComposite(const std::vector<const float*>& pages, int width, int height,
-                     const std::vector<QColor>& colors,
-                     const std::vector<std::pair<float, float>>& ranges) {
-    QImage image(width, height, QImage::Format_RGB32);
-    const std::size_t plane = std::size_t(width) * height;
-    std::vector<float> rgb(plane * 3, 0.0f);
-    // Each colour component is divided by its sum over the shown channels (when above 1), so
-    // that all channels at full scale give at most white: five channels, four of them in the
-    // cytoplasm, would otherwise saturate every cell to white.
-    float sum[3] = {0, 0, 0};
-    for (std::size_t k = 0; k < pages.size() && k < colors.size() && k < ranges.size(); ++k)
-        if (colors[k].isValid()) {
-            sum[0] += float(colors[k].redF());
-            sum[1] += float(colors[k].greenF());
-            sum[2] += float(colors[k].blueF());
-        }
-    for (float& s : sum)
-        s = std::max(s, 1.0f);
-    for (std::size_t k = 0; k < pages.size() && k < colors.size() && k < ranges.size(); ++k) {
-        if (!colors[k].isValid())
-            continue;
-        const float lo = ranges[k].first, scale = 1.0f / (ranges[k].second - ranges[k].first);
-        const float cr = float(colors[k].redF()) / sum[0], cg = float(colors[k].greenF()) / sum[1],
-                    cb = float(colors[k].blueF()) / sum[2];
-        for (std::size_t i = 0; i < plane; ++i) {
-            const float t = std::clamp((pages[k][i] - lo) * scale, 0.0f, 1.0f);
-            rgb[3 * i] += t * cr;
-            rgb[3 * i + 1] += t * cg;
-            rgb[3 * i + 2] += t * cb;
-        }
-    }
-    for (int y = 0; y < height; ++y) {
-        auto* line = reinterpret_cast<QRgb*>(image.scanLine(y));
-        for (int x = 0; x < width; ++x) {
-            const float* c = &rgb[3 * (std::size_t(y) * width + x)];
-            line[x] = qRgb(int(std::lround(255 * std::min(c[0], 1.0f))),
-                           int(std::lround(255 * std::min(c[1], 1.0f))),
-                           int(std::lround(255 * std::min(c[2], 1.0f))));
-        }
-    }
-    return image;
-}
-
 CellWellFigure::CellWellFigure(QString title, std::vector<CellPicture> sites, QString siteNote,
                                std::vector<QImage> crops, QString cropTitle)
     : title_(std::move(title)), siteNote_(std::move(siteNote)), cropTitle_(std::move(cropTitle)),
@@ -257,23 +185,11 @@ void CellPlateView::rebuildDetail() {
     if (shape.size() == 3 &&
         crops_->values.size() >= crops_->sampleCount() * crops_->sampleSize() &&
         crops_->sampleCount() > 0) {
-        const std::size_t C = std::size_t(shape[0]), plane = std::size_t(shape[1] * shape[2]);
-        std::vector<std::pair<float, float>> ranges;
-        for (std::size_t k = 0; k < C; ++k) {
-            std::vector<float> pooled;
-            pooled.reserve(shown * plane);
-            for (std::size_t i = 0; i < shown; ++i) {
-                const float* v = crops_->sample(well.crops[i]) + k * plane;
-                pooled.insert(pooled.end(), v, v + plane);
-            }
-            ranges.push_back(cellStretchRange(pooled.data(), pooled.size()));
-        }
-        for (std::size_t i = 0; i < shown; ++i) {
-            std::vector<const float*> pages;
-            for (std::size_t k = 0; k < C; ++k)
-                pages.push_back(crops_->sample(well.crops[i]) + k * plane);
-            crops.push_back(cellComposite(pages, int(shape[2]), int(shape[1]), colors, ranges));
-        }
+        const std::vector<std::size_t> samples(well.crops.begin(),
+                                               well.crops.begin() + std::ptrdiff_t(shown));
+        const auto ranges = cellCropRanges(*crops_, samples);
+        for (std::size_t s : samples)
+            crops.push_back(cellCropImage(*crops_, s, colors, ranges));
     }
     const QString cropTitle =
         shown < well.crops.size()

@@ -9,6 +9,7 @@
 #include "embedscope/engine/cell_plate_layout.h"
 #include "embedscope/engine/dataset.h"
 #include "embedscope/engine/table.h"
+#include "embedscope/ui/cell_false_colour.h"
 #include "embedscope/ui/figure.h"
 
 #include <QColor>
@@ -103,18 +104,6 @@ private:
     std::vector<CellPicture> sites_;
     std::vector<QImage> crops_;
 };
-
-/// Cell Painting false colour of a channel name (DNA blue, ER green, RNA cyan, AGP orange,
-/// Mito red; other names cycle the categorical palette by `index`).
-QColor cellChannelColor(const std::string& channel, int index);
-/// The 0.5 and 99.5 percentiles of `n` values (the contrast stretch of one channel); hi > lo
-/// (widened by 1e-6 when flat).
-std::pair<float, float> cellStretchRange(const float* values, std::size_t n);
-/// Channels added in their colours after the stretch (v - lo) / (hi - lo), clamped to [0, 1]
-/// per colour component; channels with an invalid colour are left out (toggled off).
-QImage cellComposite(const std::vector<const float*>& pages, int width, int height,
-                     const std::vector<QColor>& colors,
-                     const std::vector<std::pair<float, float>>& ranges);
 
 class CellPlateView : public QWidget {
     Q_OBJECT

@@ -18,31 +18,6 @@
 
 namespace embedscope::ui {
 
-// ---- Cell-Painting false colour --------------------------------------------------------------
-
-/// The display colour of a channel by its name (case-insensitive): DNA blue, ER green, AGP
-/// orange, Mito red; other names (RNA included, as in the usual 4-colour composites) are not
-/// drawn (invalid colour).
-QColor cellPaintingChannelColor(const QString& channel);
-/// Colours for `channels` channels named `names` (may be empty or shorter): by name where one is
-/// known; when no name is known, grey for one channel, else blue, green, red, orange for the
-/// first four.
-std::vector<QColor> cellPaintingColors(const QStringList& names, int channels);
-
-/// Per-channel display range: the 0.5 and 99.5 percentiles (linear interpolation) of the
-/// channel's values over all `crops` (each channels x pixels floats). hi > lo always (a
-/// constant channel gets lo, lo + 1e-6).
-struct ChannelStretch {
-    std::vector<float> lo, hi;
-};
-ChannelStretch channelStretch(const std::vector<const float*>& crops, int channels, int pixels,
-                              double lowPercent = 0.5, double highPercent = 99.5);
-
-/// One crop (channels x height x width floats) as an RGB image: each channel stretched to its
-/// range, clamped to [0, 1], times its colour, added and clamped per component.
-QImage cellPaintingImage(const float* values, int channels, int height, int width,
-                         const std::vector<QColor>& colors, const ChannelStretch& stretch);
-
 // ---- Well PCA --------------------------------------------------------------------------------
 
 struct WellPcaPanel {

@@ -10,8 +10,11 @@
 #include "embedscope/ui/cell_profiles_view.h"
 #include "embedscope/ui/cells_panel.h"
 #include "embedscope/ui/figure.h"
+#include "embedscope/ui/job_runner.h"
 #include "embedscope/ui/main_window.h"
+#include "embedscope/ui/training_panel.h"
 
+#include <QComboBox>
 #include <QDir>
 #include <QImage>
 #include <QSignalSpy>
@@ -103,11 +106,13 @@ private Q_SLOTS:
         const QString well =
             QString::fromStdString(cells->crops()->metadata.column("Well").strings[0]);
         cells->showPage(0);
-        QTest::qWait(100);
-        QTest::mouseClick(cells->plateView()->mapCanvas(), Qt::LeftButton, {},
+        QWidget* canvas = cells->plateView()->mapCanvas();
+        QTRY_VERIFY(canvas->isVisible() && canvas->width() > 100 && canvas->height() > 50);
+        QTest::qWait(50);
+        QTest::mouseClick(canvas, Qt::LeftButton, {},
                           cells->plateView()->wellCentre(plate, well).toPoint());
-        QCOMPARE(cells->plateView()->selectedWell(), plate + " " + well);
-        QCOMPARE(cells->profilesView()->selectedPlate(), plate);
+        QTRY_COMPARE(cells->plateView()->selectedWell(), plate + " " + well);
+        QTRY_COMPARE(cells->profilesView()->selectedPlate(), plate);
         QCOMPARE(cells->profilesView()->selectedWell(), well);
         QVERIFY(cells->plateView()->shownCropCount() > 0);
 
@@ -138,11 +143,36 @@ private Q_SLOTS:
         QTest::qWait(200);
         cells->grab().save(tmpPath(QStringLiteral("cells_dock_profiles.png")));
 
+        // Picking the crops in the Project panel makes them the training data, cell CNN.
+        QVERIFY(window.selectDataset(QStringLiteral("cells")));
+        QCOMPARE(window.datasetName(), QStringLiteral("cells"));
+        QCOMPARE(window.trainingPanel()->modelBox()->currentText(), QStringLiteral("cell-cnn"));
+        QVERIFY(!window.selectDataset(QStringLiteral("no-such-set")));
+        QCOMPARE(window.datasetName(), QStringLiteral("cells"));
+
+        // A cell CNN trained in the window becomes a profile source; its profiles join the
+        // raw ones in the retrieval curves.
+        window.trainingPanel()->setEpochs(1);
+        QSignalSpy trained(&window, &MainWindow::trainingCompleted);
+        window.startTraining();
+        QVERIFY2(trained.wait(180000), qPrintable(window.lastError()));
+        const QString run = trained.takeFirst().at(0).toString();
+        QTRY_VERIFY_WITH_TIMEOUT(cells->sources().contains(run), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobRunner()->isRunning(), 30000);
+        cells->setSource(run);
+        cells->compute();
+        QVERIFY2(ready.wait(120000), qPrintable(cells->statusText()));
+        QCOMPARE(ready.takeFirst().at(0).toString(), run);
+        QCOMPARE(cells->profilesView()->analyses().size(), std::size_t(2));
+        QCOMPARE(cells->currentAnalysis()->cellFeatures, std::size_t(256)); // 8 x width 32
+        QCOMPARE(cells->currentAnalysis()->after.wells.rows, std::size_t(28));
+        cells->setSource(CellsPanel::rawSourceName());
+
         // Computing the same source again replaces its result instead of adding a second one.
         cells->compute();
         QVERIFY(cells->busy());
         QVERIFY2(ready.wait(120000), qPrintable(cells->statusText()));
-        QCOMPARE(cells->profilesView()->analyses().size(), std::size_t(1));
+        QCOMPARE(cells->profilesView()->analyses().size(), std::size_t(2));
         // A cancel leaves the previous result on screen.
         cells->compute();
         cells->cancel();

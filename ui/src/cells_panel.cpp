@@ -98,6 +98,7 @@ CellsPanel::CellsPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(tabs_, 1);
 
     task_ = new BackgroundTask(this);
+    runsTask_ = new BackgroundTask(this);
     connect(compute_, &QPushButton::clicked, this, &CellsPanel::compute);
     connect(cancel_, &QPushButton::clicked, this, &CellsPanel::cancel);
     connect(source_, &QComboBox::currentIndexChanged, this,
@@ -109,6 +110,7 @@ CellsPanel::CellsPanel(QWidget* parent) : QWidget(parent) {
 
 CellsPanel::~CellsPanel() {
     task_->stop();
+    runsTask_->stop();
 }
 
 QString CellsPanel::rawSourceName() {
@@ -161,6 +163,7 @@ void CellsPanel::setBusy(bool busy, const QString& text) {
 
 void CellsPanel::setProject(const QString& path) {
     task_->stop();
+    runsTask_->stop();
     projectPath_ = path;
     crops_.reset();
     cropsName_.clear();
@@ -213,18 +216,25 @@ void CellsPanel::applyScan(const QStringList& datasets, const QStringList& runs)
 }
 
 void CellsPanel::refreshRuns() {
-    if (projectPath_.isEmpty() || task_->running())
+    if (projectPath_.isEmpty())
         return;
-    try {
-        const Scan scan = scanProject(projectPath_.toStdString(), JobContext());
-        const QString source = source_->currentText();
-        source_->clear();
-        source_->addItem(rawSourceName());
-        source_->addItems(scan.runs);
-        setSource(source);
-    } catch (const Error& e) {
-        status_->setText(tr("Cannot list the cell-CNN runs: %1").arg(e.what()));
-    }
+    auto scan = std::make_shared<Scan>();
+    runsTask_->start([path = projectPath_.toStdString(),
+                      scan](const JobContext& ctx) { *scan = scanProject(path, ctx); },
+                     nullptr,
+                     [this, scan](bool cancelled, const QString& error) {
+                         if (cancelled)
+                             return;
+                         if (!error.isEmpty()) {
+                             status_->setText(tr("Cannot list the cell-CNN runs: %1").arg(error));
+                             return;
+                         }
+                         const QString source = source_->currentText();
+                         source_->clear();
+                         source_->addItem(rawSourceName());
+                         source_->addItems(scan->runs);
+                         setSource(source);
+                     });
 }
 
 void CellsPanel::compute() {

@@ -113,6 +113,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     connect(projectPanel_, &ProjectPanel::demoRequested, this, &MainWindow::openDemo);
     connect(projectPanel_, &ProjectPanel::runSelected, this, &MainWindow::showRun);
+    connect(projectPanel_, &ProjectPanel::datasetSelected, this, &MainWindow::selectDataset);
     connect(training_, &TrainingPanel::startRequested, this, &MainWindow::startTraining);
     connect(training_, &TrainingPanel::cancelRequested, this, &MainWindow::cancelJob);
     connect(embeddingView_, &EmbeddingView::pointPicked, this, &MainWindow::onPointPicked);
@@ -234,6 +235,7 @@ void MainWindow::useDataset(const std::string& name) {
     colorColumn_ = columns.contains(QStringLiteral("substance")) ? QStringLiteral("substance")
                    : columns.contains(QStringLiteral("group"))   ? QStringLiteral("group")
                    : columns.contains(QStringLiteral("label"))   ? QStringLiteral("label")
+                   : columns.contains(QStringLiteral("moa"))     ? QStringLiteral("moa")
                    : columns.isEmpty()                           ? QString()
                                                                  : columns.front();
     embeddingView_->setColorColumns(columns, colorColumn_);

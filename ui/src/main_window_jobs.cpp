@@ -1,5 +1,6 @@
 // MainWindow's worker-thread jobs: the demo project, training, reference runs. Each job reads
 // and writes the project file itself and hands results back with postToGui.
+#include "embedscope/engine/cell_cnn.h"
 #include "embedscope/engine/demo.h"
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/project.h"
@@ -13,6 +14,7 @@
 #include "embedscope/ui/project_panel.h"
 #include "embedscope/ui/training_panel.h"
 
+#include <QComboBox>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QThread>
@@ -71,6 +73,27 @@ void MainWindow::openDemo() {
     });
     if (!started)
         log(tr("a job is already running"));
+}
+
+bool MainWindow::selectDataset(const QString& name) {
+    if (projectPath_.isEmpty())
+        return false;
+    if (name != datasetName_) {
+        try {
+            useDataset(name.toStdString());
+        } catch (const std::exception& e) {
+            log(tr("cannot use data set '%1': %2").arg(name, QString::fromUtf8(e.what())));
+            return false;
+        }
+        currentRun_.clear();
+    }
+    // Cell crops (seed 004) train the weakly supervised CNN; the other kinds keep the form.
+    if (datasetHeader_.kind == DataKind::Image && datasetHeader_.metadata.has("Plate") &&
+        datasetHeader_.metadata.has("Well"))
+        training_->modelBox()->setCurrentText(QString::fromLatin1(kCellCnnModel));
+    training_->setStatus(tr("Training uses data set '%1'.").arg(name));
+    log(tr("data set '%1': %2 samples").arg(name).arg(metadata_.rowCount()));
+    return true;
 }
 
 void MainWindow::addReferenceRuns() {

@@ -34,6 +34,8 @@ ProjectPanel::ProjectPanel(QWidget* parent) : QWidget(parent) {
     connect(tree_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
         if (item && item->parent() == runsRoot_)
             Q_EMIT runSelected(item->text(0));
+        else if (item && item->parent() == datasetsRoot_)
+            Q_EMIT datasetSelected(item->text(0));
     });
 }
 

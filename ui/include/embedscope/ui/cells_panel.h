@@ -38,7 +38,8 @@ public:
     /// cell-CNN runs, in the background; with auto-compute on (the default) the first crop data
     /// set's raw-feature profiles are computed next. An empty path clears the dock.
     void setProject(const QString& path);
-    /// Re-lists the cell-CNN runs (after a training finished), keeping the choices.
+    /// Re-lists the cell-CNN runs (after a training finished) in the background, keeping the
+    /// choice.
     void refreshRuns();
     /// Computes the profiles of the chosen data set and source (replacing a result of the same
     /// source; results of other sources stay for the retrieval curves).
@@ -84,7 +85,8 @@ private:
     QTabWidget* tabs_ = nullptr;
     CellPlateView* plate_ = nullptr;
     CellProfilesView* profiles_ = nullptr;
-    BackgroundTask* task_ = nullptr;
+    BackgroundTask* task_ = nullptr;     ///< listing the project, computing profiles
+    BackgroundTask* runsTask_ = nullptr; ///< re-listing the runs beside a computation
     bool autoCompute_ = true;
     int scanGeneration_ = 0;
 

@@ -105,6 +105,12 @@ public:
     /// with `emphasisedOnly` the rows of the emphasised category. False and lastError().
     bool exportEmbeddingCsv(const QString& path, bool emphasisedOnly);
     QString currentRun() const { return currentRun_; }
+    /// The data set training and the embedding view use (the shown run's, or the one picked in
+    /// the Project panel).
+    QString datasetName() const { return datasetName_; }
+    /// Makes `name` the window's data set (no run shown); crops (images with a plate layout)
+    /// switch the training form to the cell CNN. False and a log line when it cannot be read.
+    bool selectDataset(const QString& name);
     /// Shows the dock whose title (any case) or object name is `title`; false when none is.
     bool raiseDock(const QString& title);
     /// Error dialogs are replaced by log lines (tests).

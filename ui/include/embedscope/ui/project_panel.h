@@ -31,6 +31,8 @@ public:
 
 Q_SIGNALS:
     void runSelected(const QString& name);
+    /// A data set was picked in the tree (the one training and the embedding view use).
+    void datasetSelected(const QString& name);
     void openRequested();
     void demoRequested();
 

@@ -18,7 +18,6 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 
-
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -44,7 +43,7 @@ CellPlateView::CellPlateView(QWidget* parent) : QWidget(parent) {
     message_->setWordWrap(true);
     canvas_ = new FigureWidget(this);
     canvas_->setObjectName(QStringLiteral("plateCanvas"));
-    canvas_->setMinimumSize(320, 200);
+    canvas_->setMinimumSize(240, 120); // the map scales to fit: a short dock still shows every well
     canvas_->setPlaceholderText(tr("No cell crops: import a plate with the cell-plate reader"));
     canvas_->setClickHandler([this](QPointF at) { clickedAt(at); });
     canvas_->installEventFilter(this);

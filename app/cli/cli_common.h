@@ -8,6 +8,11 @@
 
 #include <functional>
 #include <string>
+#include <vector>
+
+namespace embedscope {
+struct EnrichmentPoint;
+} // namespace embedscope
 
 namespace embedscope::cli {
 
@@ -40,6 +45,13 @@ void setExitCode(int code);
 std::string readTextFile(const std::string& path);
 
 /// Registers the subcommands (one function per command file).
+/// "97.5" for 97.5 (printf %g).
+std::string percentileKey(double p);
+/// Enrichment points (retrieval.h) as JSON: returns {"<percentile>": odds ratio} (null when
+/// infinite or NaN) and fills `detail` with one object per point (percentile, threshold, a, b,
+/// c, d, odds_ratio, infinite). cmd_retrieval.cpp; used by retrieval and cell-report.
+nlohmann::json enrichmentJson(const std::vector<EnrichmentPoint>& points, nlohmann::json& detail);
+
 void addSimulateCommand(CLI::App& app);
 void addTrainCommand(CLI::App& app);
 void addEmbedCommand(CLI::App& app);

@@ -50,17 +50,9 @@ nlohmann::json stageJson(const CellProfileStage& s) {
     for (std::size_t t = 0; t < r.ks.size(); ++t)
         pk[std::to_string(r.ks[t])] = r.precisionAtK[t];
     j["precision_at_k"] = pk;
-    nlohmann::json or_ = nlohmann::json::array();
-    for (const EnrichmentPoint& e : r.enrichment)
-        or_.push_back({{"percentile", e.percentile},
-                       {"odds_ratio", std::isfinite(e.oddsRatio) ? nlohmann::json(e.oddsRatio)
-                                                                 : nlohmann::json(nullptr)},
-                       {"infinite", std::isinf(e.oddsRatio)},
-                       {"a", e.a},
-                       {"b", e.b},
-                       {"c", e.c},
-                       {"d", e.d}});
-    j["enrichment"] = or_;
+    nlohmann::json detail;
+    j["enrichment_odds_ratio"] = enrichmentJson(r.enrichment, detail);
+    j["enrichment"] = detail;
     return j;
 }
 

@@ -14,17 +14,6 @@
 #include <sstream>
 
 namespace embedscope::cli {
-namespace {
-
-struct RetrievalCliOptions {
-    CommonOptions common;
-    std::string table;
-    std::string label;
-    std::vector<int> ks = {1, 5, 10};
-    std::vector<double> percentiles = {97, 97.5, 98, 98.5, 99, 99.5};
-    std::string batch;
-    std::string control = "Metadata_control";
-};
 
 std::string percentileKey(double p) {
     char buffer[32];
@@ -34,7 +23,7 @@ std::string percentileKey(double p) {
 
 /// NaN -> null; +inf (no "other class" pair above the threshold) -> null as well, the counts
 /// next to it say why.
-nlohmann::json ratioJson(double v) {
+static nlohmann::json ratioJson(double v) {
     return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
 }
 
@@ -54,6 +43,18 @@ nlohmann::json enrichmentJson(const std::vector<EnrichmentPoint>& points, nlohma
     }
     return byPercentile;
 }
+
+namespace {
+
+struct RetrievalCliOptions {
+    CommonOptions common;
+    std::string table;
+    std::string label;
+    std::vector<int> ks = {1, 5, 10};
+    std::vector<double> percentiles = {97, 97.5, 98, 98.5, 99, 99.5};
+    std::string batch;
+    std::string control = "Metadata_control";
+};
 
 nlohmann::json droppedJson(const RetrievalDropped& d) {
     return {{"classes", d.smallClasses},

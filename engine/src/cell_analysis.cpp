@@ -7,53 +7,17 @@
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/pca.h"
 
+#include "profiling_internal.h"
+#include "retrieval_internal.h"
+
 #include <algorithm>
 #include <cmath>
-#include <map>
-#include <set>
 
 namespace embedscope {
 namespace {
 
 Eigen::MatrixXd featureMatrix(const EmbeddingTable& t) {
-    Eigen::MatrixXd x(Eigen::Index(t.rows), Eigen::Index(t.featureNames.size()));
-    for (std::size_t i = 0; i < t.rows; ++i)
-        for (std::size_t j = 0; j < t.featureNames.size(); ++j)
-            x(Eigen::Index(i), Eigen::Index(j)) = t.features[i * t.featureNames.size() + j];
-    return x;
-}
-
-// Rows centred and scaled to unit norm (Pearson r = dot product); constant rows become zero
-// and are flagged.
-Eigen::MatrixXd pearsonRows(const Eigen::MatrixXd& x, std::vector<bool>& constant) {
-    Eigen::MatrixXd z = x.colwise() - x.rowwise().mean();
-    constant.assign(std::size_t(z.rows()), false);
-    for (Eigen::Index i = 0; i < z.rows(); ++i) {
-        const double norm = z.row(i).norm();
-        if (!(norm > 1e-12 * std::max(1.0, x.row(i).cwiseAbs().maxCoeff()))) {
-            constant[std::size_t(i)] = true;
-            z.row(i).setZero();
-        } else {
-            z.row(i) /= norm;
-        }
-    }
-    return z;
-}
-
-// Profiles retrieval keeps (retrieval.h: labelled, non-constant, classes of >= 2), so that K
-// stays below their count.
-std::size_t usableProfiles(const EmbeddingTable& table, const std::vector<std::string>& labels) {
-    std::vector<bool> constant;
-    pearsonRows(featureMatrix(table), constant);
-    std::map<std::string, std::size_t> classSize;
-    for (std::size_t i = 0; i < table.rows; ++i)
-        if (!constant[i] && !labels[i].empty() && labels[i] != "nan")
-            ++classSize[labels[i]];
-    std::size_t n = 0;
-    for (const auto& [label, size] : classSize)
-        if (size >= 2)
-            n += size;
-    return n;
+    return profiling_detail::featureMatrix(t);
 }
 
 void fillPca(CellProfileStage& stage) {
@@ -62,8 +26,9 @@ void fillPca(CellProfileStage& stage) {
     stage.explained.setZero();
     if (w.rows < 3 || w.featureNames.size() < 2)
         return;
-    const PcaModel model = fitPca(featureMatrix(w), 2);
-    const Eigen::MatrixXd scores = model.transform(featureMatrix(w));
+    const Eigen::MatrixXd x = featureMatrix(w);
+    const PcaModel model = fitPca(x, 2);
+    const Eigen::MatrixXd scores = model.transform(x);
     for (Eigen::Index c = 0; c < std::min<Eigen::Index>(2, scores.cols()); ++c) {
         stage.pca.col(c) = scores.col(c);
         stage.explained(c) = model.explainedVarianceRatio(c);
@@ -75,13 +40,11 @@ void fillRetrieval(CellProfileStage& stage, const CellAnalysisOptions& options,
     try {
         const std::vector<std::string> labels =
             retrievalLabels(stage.consensus, options.labelColumn, stage.name);
-        const std::size_t usable = usableProfiles(stage.consensus, labels);
-        if (usable < 4) {
-            stage.retrievalError = std::to_string(usable) +
-                                   " profiles in classes of two or more by '" +
-                                   options.labelColumn + "': too few for retrieval";
-            return;
-        }
+        // The profiles retrieval keeps (labelled, non-constant, classes of >= 2; fewer than 2
+        // such classes throw), so that K stays below their count.
+        const std::size_t usable =
+            retrieval_detail::prepareProfiles(featureMatrix(stage.consensus), labels, {}, true)
+                .rows.size();
         RetrievalOptions ro;
         ro.percentiles = options.percentiles;
         ro.ks.clear();
@@ -175,16 +138,18 @@ std::vector<ProfileNeighbour> nearestProfiles(const EmbeddingTable& table, std::
     if (row >= table.rows)
         throw DataError("profile " + std::to_string(row + 1) + " asked for, the table has " +
                         std::to_string(table.rows));
-    std::vector<bool> constant;
-    const Eigen::MatrixXd z = pearsonRows(featureMatrix(table), constant);
-    if (constant[row])
+    // Rows centred to unit norm (Pearson r = dot product), constant rows left out, as retrieval.
+    const retrieval_detail::PreparedProfiles p =
+        retrieval_detail::prepareProfiles(featureMatrix(table), {}, {}, false);
+    const auto at = std::find(p.rows.begin(), p.rows.end(), row);
+    if (at == p.rows.end())
         throw DataError("profile " + std::to_string(row + 1) +
                         " has constant features: its Pearson similarity is undefined");
-    const Eigen::VectorXd r = z * z.row(Eigen::Index(row)).transpose();
+    const Eigen::VectorXd r = p.unit * p.unit.row(at - p.rows.begin()).transpose();
     std::vector<ProfileNeighbour> all;
-    for (std::size_t i = 0; i < table.rows; ++i)
-        if (i != row && !constant[i])
-            all.push_back({i, std::clamp(r(Eigen::Index(i)), -1.0, 1.0)});
+    for (std::size_t i = 0; i < p.rows.size(); ++i)
+        if (p.rows[i] != row)
+            all.push_back({p.rows[i], std::clamp(r(Eigen::Index(i)), -1.0, 1.0)});
     std::stable_sort(all.begin(), all.end(),
                      [](const ProfileNeighbour& a, const ProfileNeighbour& b) {
                          return a.similarity > b.similarity;

@@ -195,13 +195,9 @@ void CellsPanel::setProject(const QString& path) {
 }
 
 void CellsPanel::applyScan(const QStringList& datasets, const QStringList& runs) {
-    const QString source = source_->currentText();
     dataset_->clear();
     dataset_->addItems(datasets);
-    source_->clear();
-    source_->addItem(rawSourceName());
-    source_->addItems(runs);
-    setSource(source);
+    setRuns(runs);
     compute_->setEnabled(!datasets.isEmpty());
     status_->setText(
         datasets.isEmpty()
@@ -213,6 +209,14 @@ void CellsPanel::applyScan(const QStringList& datasets, const QStringList& runs)
     Q_EMIT projectScanned();
     if (autoCompute_ && !datasets.isEmpty())
         compute();
+}
+
+void CellsPanel::setRuns(const QStringList& runs) {
+    const QString source = source_->currentText();
+    source_->clear();
+    source_->addItem(rawSourceName());
+    source_->addItems(runs);
+    setSource(source); // the choice survives when its run is still there
 }
 
 void CellsPanel::refreshRuns() {
@@ -229,11 +233,7 @@ void CellsPanel::refreshRuns() {
                              status_->setText(tr("Cannot list the cell-CNN runs: %1").arg(error));
                              return;
                          }
-                         const QString source = source_->currentText();
-                         source_->clear();
-                         source_->addItem(rawSourceName());
-                         source_->addItems(scan->runs);
-                         setSource(source);
+                         setRuns(scan->runs);
                      });
 }
 

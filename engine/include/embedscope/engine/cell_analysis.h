@@ -70,7 +70,9 @@ struct ProfileNeighbour {
 
 /// The k rows of `table` most Pearson-similar to `row` (itself excluded), by descending
 /// similarity, ties by ascending row; rows with constant features (r undefined) are left out.
-/// Throws DataError for `row` out of range or a constant query row.
+/// Rows are prepared as retrieval prepares them (evaluateRetrieval: the same constant-row test).
+/// Throws DataError for `row` out of range, a constant query row, NaN/Inf or fewer than 2
+/// feature columns.
 std::vector<ProfileNeighbour> nearestProfiles(const EmbeddingTable& table, std::size_t row,
                                               std::size_t k);
 

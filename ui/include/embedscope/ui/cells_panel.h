@@ -71,6 +71,8 @@ Q_SIGNALS:
 
 private:
     void applyScan(const QStringList& datasets, const QStringList& runs);
+    /// The source choices: raw crop features, then `runs`; keeps the current choice.
+    void setRuns(const QStringList& runs);
     void showAnalyses();
     void setBusy(bool busy, const QString& text);
 

@@ -4,6 +4,8 @@
 #include "embedscope/engine/cell_plate_layout.h"
 #include "embedscope/engine/error.h"
 
+#include "csv_records.h"
+
 #include <nlohmann/json.hpp>
 #include <tiffio.h>
 
@@ -43,31 +45,6 @@ bool perCellColumn(const std::string& name) {
            name == "Y" || name == Dataset::kSplitColumn;
 }
 
-/// A small RFC 4180 reader (quoted fields with commas, doubled quotes); images.csv holds
-/// file names only, so records spanning lines are not needed.
-std::vector<std::string> splitCsvLine(const std::string& line) {
-    std::vector<std::string> out(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"')
-                out.back() += line[++i];
-            else if (c == '"')
-                quoted = false;
-            else
-                out.back() += c;
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            out.emplace_back();
-        } else if (c != '\r') {
-            out.back() += c;
-        }
-    }
-    return out;
-}
-
 struct CsvRows {
     std::vector<std::string> header;
     std::vector<std::vector<std::string>> rows;
@@ -83,27 +60,24 @@ CsvRows readCsvRows(const std::string& path) {
     if (!in)
         throw IoError(path + ": cannot open the site image index (" + std::strerror(errno) +
                       "; was the plate folder moved?)");
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad())
+        throw IoError(path + ": cannot read the site image index");
     CsvRows csv;
-    std::string line;
-    std::size_t number = 0;
-    while (std::getline(in, line)) {
-        ++number;
-        if (number == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0)
-            line.erase(0, 3);
-        if (line.find_first_not_of(" \t\r") == std::string::npos)
-            continue;
-        auto fields = splitCsvLine(line);
-        if (csv.header.empty()) {
-            csv.header = std::move(fields);
-            continue;
-        }
-        if (fields.size() != csv.header.size())
-            throw FormatError(path + ": line " + std::to_string(number) + ": " +
-                              std::to_string(fields.size()) + " fields, expected " +
-                              std::to_string(csv.header.size()) + " as in the header");
-        csv.rows.push_back(std::move(fields));
-        csv.lines.push_back(number);
-    }
+    csv_detail::forEachRecord(
+        text.str(), path, [&](const std::vector<std::string>& fields, std::size_t number) {
+            if (csv.header.empty()) {
+                csv.header = fields;
+                return;
+            }
+            if (fields.size() != csv.header.size())
+                throw FormatError(path + ": line " + std::to_string(number) + ": " +
+                                  std::to_string(fields.size()) + " fields, expected " +
+                                  std::to_string(csv.header.size()) + " as in the header");
+            csv.rows.push_back(fields);
+            csv.lines.push_back(number);
+        });
     if (csv.header.empty())
         throw FormatError(path + ": empty file (no header line)");
     return csv;

@@ -3,6 +3,8 @@
 // environment, and a decimal comma would corrupt the file).
 #include "embedscope/engine/table.h"
 
+#include "csv_records.h"
+
 #include "embedscope/engine/error.h"
 #include "embedscope/engine/profiling.h"
 
@@ -22,6 +24,9 @@
 #include <utility>
 
 namespace embedscope {
+
+using csv_detail::forEachRecord;
+
 namespace {
 
 const std::string kMetadataPrefix = "Metadata_";
@@ -114,73 +119,6 @@ private:
                           const std::string& what) {
     throw FormatError(path + ": line " + std::to_string(line) + ", column " +
                       std::to_string(column) + ": " + what);
-}
-
-using RecordFn = std::function<void(const std::vector<std::string>& fields, std::size_t line)>;
-
-/// Calls `onRecord` for every record with the 1-based line it starts on. Blank lines are
-/// skipped; quoted fields may hold commas, doubled quotes and line breaks.
-void forEachRecord(const std::string& text, const std::string& path, const RecordFn& onRecord) {
-    const std::size_t n = text.size();
-    std::size_t i = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0; // UTF-8 byte order mark
-    std::size_t line = 1;
-    std::vector<std::string> fields;
-    std::string field;
-    auto isEnd = [&](std::size_t at) { return text[at] == '\n' || text[at] == '\r'; };
-    auto skipLineBreak = [&] {
-        i += (text[i] == '\r' && i + 1 < n && text[i + 1] == '\n') ? 2 : 1;
-        ++line;
-    };
-    while (i < n) {
-        if (isEnd(i)) {
-            skipLineBreak();
-            continue;
-        }
-        const std::size_t recordLine = line;
-        fields.clear();
-        for (;;) {
-            field.clear();
-            const std::size_t column = fields.size() + 1;
-            if (i < n && text[i] == '"') {
-                const std::size_t openLine = line;
-                ++i;
-                for (;;) {
-                    if (i >= n)
-                        csvFail(path, openLine, column, "unterminated quoted field");
-                    const char c = text[i++];
-                    if (c == '"') {
-                        if (i < n && text[i] == '"') {
-                            field += '"';
-                            ++i;
-                            continue;
-                        }
-                        break;
-                    }
-                    if (c == '\n' || (c == '\r' && !(i < n && text[i] == '\n')))
-                        ++line;
-                    field += c;
-                }
-                if (i < n && text[i] != ',' && !isEnd(i))
-                    csvFail(path, line, column, "unexpected character after a closing quote");
-            } else {
-                while (i < n && text[i] != ',' && !isEnd(i)) {
-                    if (text[i] == '"')
-                        csvFail(path, line, column,
-                                "quote inside an unquoted field (quote the whole field)");
-                    field += text[i++];
-                }
-            }
-            fields.push_back(field);
-            if (i < n && text[i] == ',') {
-                ++i;
-                continue;
-            }
-            if (i < n)
-                skipLineBreak();
-            break;
-        }
-        onRecord(fields, recordLine);
-    }
 }
 
 bool parseNumber(const std::string& text, double& value) {
@@ -401,5 +339,72 @@ EmbeddingTable readEmbeddingCsv(const std::string& path) {
 EmbeddingTable readProfileCsv(const std::string& path) {
     return readCsv(path, true);
 }
+
+namespace csv_detail {
+
+void forEachRecord(const std::string& text, const std::string& path, const RecordFn& onRecord) {
+    const std::size_t n = text.size();
+    std::size_t i = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0; // UTF-8 byte order mark
+    std::size_t line = 1;
+    std::vector<std::string> fields;
+    std::string field;
+    auto isEnd = [&](std::size_t at) { return text[at] == '\n' || text[at] == '\r'; };
+    auto skipLineBreak = [&] {
+        i += (text[i] == '\r' && i + 1 < n && text[i + 1] == '\n') ? 2 : 1;
+        ++line;
+    };
+    while (i < n) {
+        if (isEnd(i)) {
+            skipLineBreak();
+            continue;
+        }
+        const std::size_t recordLine = line;
+        fields.clear();
+        for (;;) {
+            field.clear();
+            const std::size_t column = fields.size() + 1;
+            if (i < n && text[i] == '"') {
+                const std::size_t openLine = line;
+                ++i;
+                for (;;) {
+                    if (i >= n)
+                        csvFail(path, openLine, column, "unterminated quoted field");
+                    const char c = text[i++];
+                    if (c == '"') {
+                        if (i < n && text[i] == '"') {
+                            field += '"';
+                            ++i;
+                            continue;
+                        }
+                        break;
+                    }
+                    if (c == '\n' || (c == '\r' && !(i < n && text[i] == '\n')))
+                        ++line;
+                    field += c;
+                }
+                if (i < n && text[i] != ',' && !isEnd(i))
+                    csvFail(path, line, column, "unexpected character after a closing quote");
+            } else {
+                while (i < n && text[i] != ',' && !isEnd(i)) {
+                    if (text[i] == '"')
+                        csvFail(path, line, column,
+                                "quote inside an unquoted field (quote the whole field)");
+                    field += text[i++];
+                }
+            }
+            fields.push_back(field);
+            if (i < n && text[i] == ',') {
+                ++i;
+                continue;
+            }
+            if (i < n)
+                skipLineBreak();
+            break;
+        }
+        onRecord(fields, recordLine);
+    }
+}
+
+} // namespace csv_detail
 
 } // namespace embedscope
